@@ -1,0 +1,435 @@
+"""Protocol lines -> typed Facts with evidence, through the rule-based spaCy pipeline.
+
+Each fact kind has one small extractor below. They see analysed sentences: the spaCy doc (lexicon
+entities with ConText flags), a numeral-normalised copy of the text, and the section kind the sentence
+sits in. Two scope rules hold everywhere: a negated mention does not become a positive fact, and a
+prior-therapy mention inside Exclusion Criteria inverts its polarity (excluded = not required).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..models import Fact
+from . import numbers
+from .catalogue import check_value, is_multi
+from .text import Sentence, sentences
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Mention:
+    label: str
+    text: str
+    start: int  # char offset in the sentence
+    negated: bool
+    hypothetical: bool
+
+
+@dataclass(frozen=True)
+class Analysed:
+    sentence: Sentence
+    norm: str  # numerals normalised (三线 -> 3线, two -> 2); for values only
+    mentions: tuple
+    lang: str
+
+    @property
+    def kind(self):
+        return self.sentence.section_kind
+
+    def has(self, *labels) -> bool:
+        return any(m.label in labels for m in self.mentions)
+
+    def of(self, *labels) -> list:
+        return [m for m in self.mentions if m.label in labels]
+
+    def fact(self, kind, value, at=0, negated=False) -> Fact:
+        return Fact(kind=kind, value=value, evidence=self.sentence.evidence(at),
+                    section=self.sentence.section, negated=negated)
+
+
+def analyse(lines, section_kind, language: str) -> list:
+    from .nlp import get_nlp
+
+    sents = sentences(lines, section_kind)
+    out = []
+    for lang in ("zh", "en"):
+        chosen = [s for s in sents if ("zh" if _CJK.search(s.text) else "en") == lang]
+        if not chosen:
+            continue
+        nlp = get_nlp(lang)
+        for s, doc in zip(chosen, nlp.pipe(s.text for s in chosen)):
+            mentions = tuple(Mention(e.label_, e.text, e.start_char, e._.negated, e._.hypothetical) for e in doc.ents)
+            out.append(Analysed(s, numbers.normalise(s.text), mentions, lang))
+    order = {id(s): i for i, s in enumerate(sents)}
+    out.sort(key=lambda a: order[id(a.sentence)])
+    return out
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+_PRIOR_CUE = re.compile(r"既往|接受过|经过|治疗失败|复发|难治|耐药|暴露|包含|包括|至少|prior|previous|received|exposed|"
+                        r"refractory|failed|including|must have|relapsed", re.IGNORECASE)
+_PERMIT_CUE = re.compile(r"允许|可以|可接受|可予|可根据|可在|如需|必要时|may|permitted|allowed|can receive|at the discretion|"
+                         r"if needed|if required|as needed", re.IGNORECASE)
+_ONLY_CUE = re.compile(r"仅|只由|仅由|only|solely", re.IGNORECASE)
+_NOT_PRIOR_SECTIONS = {"background", "exclusion"}
+
+
+def _polarity(a: Analysed, m: Mention) -> bool:
+    """True when the mention states the thing; exclusion scope inverts (a double negative restores it)."""
+    return (not m.negated) != (a.kind == "exclusion")
+
+
+def _in(a: Analysed, *kinds) -> bool:
+    return a.kind in kinds
+
+
+def _first_match(patterns, text):
+    for p in patterns:
+        m = re.search(p, text, re.IGNORECASE)
+        if m:
+            return m
+    return None
+
+
+# --- population ----------------------------------------------------------------------------------------
+
+_DISEASE = {"DIS_BALL": "B-ALL", "DIS_LBCL": "LBCL", "DIS_MCL": "MCL", "DIS_FL": "FL", "DIS_MZL": "MZL",
+            "DIS_CLL": "CLL_SLL", "DIS_BNHL": "B-NHL_unspecified", "DIS_MM": "MM", "DIS_OTHER": "other"}
+
+
+def indication(analysed):
+    def collect(where):
+        found = {}
+        for a in analysed:
+            if not where(a):
+                continue
+            for m in a.of(*_DISEASE):
+                if not m.negated:
+                    found.setdefault(_DISEASE[m.label], a.fact("indication", _DISEASE[m.label], m.start))
+        return found
+
+    found = collect(lambda a: a.kind == "inclusion") or \
+        collect(lambda a: a.kind == "synopsis" or a.sentence.page_first == 1)
+    if len(found) > 1:
+        found.pop("B-NHL_unspecified", None)  # a named subtype says more than the umbrella term
+    return list(found.values())
+
+
+_TARGET = r"(CD19|CD20|CD22|BCMA|GPRC5D|CD7)"
+_TARGET_PATTERNS = [
+    _TARGET + r"\s*(?:/\s*" + _TARGET + r")?\s*[-‐]?\s*(?:靶向)?\s*(?:的)?\s*(?:CAR|嵌合抗原受体|chimeric)",
+    r"(?:靶向|anti-?|targeting|directed against|against)\s*" + _TARGET + r"[^。.;；]{0,14}?(?:CAR|嵌合抗原受体|chimeric)",
+]
+
+
+def cart_target(analysed):
+    facts = {}
+    for a in analysed:
+        if not (a.sentence.page_first == 1 or _in(a, "synopsis", "design", "background")):
+            continue
+        if a.kind == "background" and not re.search(r"本品|本研究|本产品|this study|the study product|investigational", a.norm, re.I):
+            continue
+        for p in _TARGET_PATTERNS:
+            for m in re.finditer(p, a.norm, re.IGNORECASE):
+                for t in m.groups():
+                    if t:
+                        facts.setdefault(t.upper(), a.fact("cart_target", t.upper(), m.start()))
+    return list(facts.values())
+
+
+_ROMAN = {"Ⅰ": "1", "I": "1", "Ⅱ": "2", "II": "2", "Ⅲ": "3", "III": "3", "1": "1", "2": "2", "3": "3"}
+_PHASE = [r"(?:phase)\s*(III|II|I|[123])\s*(b)?\s*(?:/\s*(III|II|I|[123]))?",
+          r"(Ⅲ|Ⅱ|Ⅰ|III|II|I|[123])\s*(b)?\s*(?:/\s*(Ⅲ|Ⅱ|Ⅰ|III|II|I|[123]))?\s*期"]
+
+
+def trial_phase(analysed):
+    for a in analysed:
+        if not (a.sentence.page_first == 1 or a.kind == "synopsis"):
+            continue
+        m = _first_match(_PHASE, a.norm)
+        if m:
+            first = _ROMAN[m.group(1).upper() if m.group(1).isascii() else m.group(1)]
+            value = first + ("b" if m.group(2) else "")
+            if m.group(3):
+                value = f"{first}/{_ROMAN[m.group(3).upper() if m.group(3).isascii() else m.group(3)]}"
+            if value in ("1", "1b", "1/2", "2", "2/3", "3"):
+                return [a.fact("trial_phase", value, m.start())]
+    return []
+
+
+def confirmatory(analysed):
+    for a in analysed:
+        for m in a.of("CONFIRMATORY"):
+            if not m.negated and a.kind not in _NOT_PRIOR_SECTIONS:
+                return [a.fact("confirmatory", True, m.start)]
+    for a in analysed:
+        if a.kind in ("synopsis", "design") or a.sentence.page_first == 1:
+            for m in a.of("EXPLORATORY", "DOSE_ESC"):
+                if not m.negated:
+                    return [a.fact("confirmatory", False, m.start)]
+    return []
+
+
+def design(analysed):
+    facts = []
+    scope = [a for a in analysed if a.kind in ("synopsis", "design") or a.sentence.page_first == 1]
+    for label, value in (("SINGLE_ARM", "single_arm"), ("RANDOMIZED", "randomized_controlled"),
+                         ("NONRANDOM", "nonrandomized_controlled"), ("DOSE_ESC", "dose_escalation_expansion")):
+        for a in scope:
+            hit = [m for m in a.of(label) if not m.negated]
+            if hit and not (label == "RANDOMIZED" and a.has("SINGLE_ARM", "NONRANDOM")):
+                facts.append(a.fact("design", value, hit[0].start))
+                break
+        if facts:
+            break
+    for a in scope:
+        rand = [m for m in a.of("RANDOMIZED") if not m.negated and not a.has("SINGLE_ARM", "NONRANDOM")]
+        norand = a.of("NONRANDOM") + [m for m in a.of("RANDOMIZED") if m.negated]
+        if rand:
+            facts.append(a.fact("randomized", True, rand[0].start))
+            break
+        if norand:
+            facts.append(a.fact("randomized", False, norand[0].start, negated=True))
+            break
+    return facts
+
+
+_AGE_RANGE = [r"(\d+)\s*(?:周岁|岁)?\s*(?:[-~～—–至到]|to)\s*(\d+)\s*(?:周岁|岁|years)",
+              r"aged?\s*(?:between\s*)?(\d+)\s*(?:-|–|to|and)\s*(\d+)"]
+_AGE_MIN = [r"(?:≥|大于等于|不小于|年满|至少|at least|aged?\s*≥?)\s*(\d+)\s*(?:周岁|岁|years)",
+            r"(\d+)\s*(?:周岁|岁)\s*(?:及|或)?以上", r"(\d+)\s*years(?: of age)?\s*(?:or|and)\s*(?:older|above)"]
+
+
+def age(analysed):
+    for a in analysed:
+        if a.kind != "inclusion" or not re.search(r"岁|年龄|age|years", a.norm, re.I):
+            continue
+        m = _first_match(_AGE_RANGE, a.norm)
+        if m:
+            return [a.fact("age_min_years", float(m.group(1)), m.start()),
+                    a.fact("age_max_years", float(m.group(2)), m.start())]
+        m = _first_match(_AGE_MIN, a.norm)
+        if m:
+            return [a.fact("age_min_years", float(m.group(1)), m.start())]
+    return []
+
+
+def ph_positive(analysed):
+    pos = [a for a in analysed if a.kind in ("inclusion", "exclusion") and a.has("PH_POS")]
+    for a in pos:
+        m = a.of("PH_POS")[0]
+        if a.has("TKI", "TKI_DRUG") or a.kind == "exclusion" or not m.negated:
+            return [a.fact("ph_positive_eligible", _polarity(a, m), m.start, negated=not _polarity(a, m))]
+    for a in analysed:
+        if a.kind == "inclusion":
+            for m in a.of("PH_NEG"):
+                if not m.negated:
+                    return [a.fact("ph_positive_eligible", False, m.start, negated=True)]
+    return []
+
+
+_TKI_WORD = r"(?:TKI|酪氨酸激酶抑制剂|tyrosine)"
+_TKI_COUNT = [r"(?:至少|≥|不少于|最少|at least|a minimum of)\s*(?:接受过)?\s*(\d+)\s*(?:种|个|类)?\s*(?:或以上|及以上|以上)?\s*(?:的)?\s*"
+              r"(?:prior\s+|different\s+|distinct\s+)?" + _TKI_WORD,
+              r"(\d+)\s*(?:种|个|类)?\s*(?:或|及)?以上\s*(?:的)?\s*" + _TKI_WORD,
+              r"(\d+)\s*or more\s*(?:prior\s+|different\s+)?" + _TKI_WORD,
+              r"(\d+)\s*(?:种|个|类)\s*(?:的)?\s*" + _TKI_WORD,
+              r"(\d+)\s*(?:prior\s+|different\s+|distinct\s+)" + _TKI_WORD,
+              r"(\d+)\s*" + _TKI_WORD]
+
+
+def prior_tki(analysed):
+    facts = []
+    for a in analysed:
+        if a.kind in _NOT_PRIOR_SECTIONS or not a.has("TKI", "TKI_DRUG"):
+            continue
+        if a.has("T315I"):
+            tki = a.of("TKI", "TKI_DRUG")[0]
+            facts.append(a.fact("t315i_exception", True, a.of("T315I")[0].start))
+            continue
+        m = _first_match(_TKI_COUNT, a.norm)
+        at = a.of("TKI", "TKI_DRUG")[0].start
+        if m and not any(f.kind == "prior_tki_min" for f in facts):
+            facts.append(a.fact("prior_tki_min", int(m.group(1)), at))
+        elif not m and not any(f.kind == "prior_tki_min" for f in facts):
+            drugs = {x.text.lower() for x in a.of("TKI_DRUG") if not x.negated}
+            if len(drugs) >= 2 and re.search(r"失败|耐药|复发|难治|failed|failure|refractory|resistan", a.norm, re.I):
+                facts.append(a.fact("prior_tki_min", len(drugs), at))
+        for m in a.of("INTOLERANT"):
+            if not m.negated and not any(f.kind == "tki_intolerance_alternative" for f in facts):
+                facts.append(a.fact("tki_intolerance_alternative", True, m.start))
+    return facts
+
+
+_LINES = [r"(?:至少|≥|不少于|最少|at least|a minimum of|minimum of)\s*(?:接受过)?\s*(\d+)\s*(?:线|种(?:系统性?)?治疗方案|个(?:系统性?)?治疗方案|"
+          r"(?:prior\s+)?(?:lines?|regimens?)|(?:prior\s+)?systemic)",
+          r"(\d+)\s*线\s*(?:或|及)?以上", r"(\d+)\s*(?:\+\s*)?or more\s*(?:prior\s+)?(?:lines?|regimens?)",
+          r"(\d+)\s*-\s*\d+\s*(?:prior\s+)?(?:lines?|线)",
+          r"(\d+)\s*(?:prior\s+)?(?:lines?|regimens?)\s+of\s+(?:prior\s+)?(?:systemic\s+)?(?:therapy|treatment)",
+          r"(?:after|following|failure of)\s*(?:at least\s*)?(\d+)\s*(?:prior\s+)?(?:lines?|-line|regimens?)",
+          r"(\d+)\s*(?:线|种)\s*(?:系统性?)?治疗", r"(\d+)\s*线", r"(\d+)\s*prior\s+(?:lines?|regimens?)"]
+
+
+def prior_lines(analysed):
+    for a in analysed:
+        if a.kind != "inclusion":
+            continue
+        m = _first_match(_LINES, a.norm)
+        if m and not a.has("TKI", "TKI_DRUG"):
+            return [a.fact("prior_lines_min", int(m.group(1)), m.start())]
+    return []
+
+
+_CLASS_OF = {"ANTHRA": ("requires_anthracycline",), "ANTI_CD20": ("requires_anti_cd20",),
+             "REGIMEN_ANTHRA_CD20": ("requires_anthracycline", "requires_anti_cd20"),
+             "PI": ("requires_pi",), "IMID": ("requires_imid",), "ANTI_CD38": ("requires_anti_cd38",),
+             "TRIPLE_CLASS": ("requires_pi", "requires_imid", "requires_anti_cd38")}
+
+
+def prior_classes(analysed):
+    found = {}
+    for a in analysed:
+        if a.kind not in ("inclusion", "exclusion") or not _PRIOR_CUE.search(a.sentence.text):
+            continue
+        for m in a.of(*_CLASS_OF):
+            value = _polarity(a, m)
+            for kind in _CLASS_OF[m.label]:
+                if (kind, value) not in found:
+                    found[(kind, value)] = a.fact(kind, value, m.start, negated=not value)
+    return list(found.values())
+
+
+# --- design, endpoints ---------------------------------------------------------------------------------
+
+_ENDPOINT = {"EP_ORR": "ORR", "EP_CRR": "CRR", "EP_CR_CRI": "CR_CRi_rate", "EP_OS": "OS", "EP_PFS": "PFS",
+             "EP_EFS": "EFS", "EP_DOR": "DOR", "EP_MRD": "MRD_neg_rate"}
+_TIMEPOINT = [r"第\s*(\d+)\s*(个月|月|周|天)", r"(\d+)\s*(个月|周|天)\s*(?:时|后|的|内)",
+              r"(?:at|by)\s+(month|week|day)\s*(\d+)", r"(month|week|day)\s*(\d+)",
+              r"(\d+)\s*(months?|weeks?|days?)\s*(?:after|post|following|from)"]
+
+
+def primary_endpoint(analysed):
+    facts = {}
+    for a in analysed:
+        in_primary_section = re.search(r"主要终点|主要疗效终点|primary endpoint|primary end point", a.sentence.section, re.I)
+        cue = a.of("PRIMARY_EP")
+        if not (cue or in_primary_section) or a.kind in _NOT_PRIOR_SECTIONS:
+            continue
+        start = cue[0].start if cue else 0
+        stop = min([m.start for m in a.of("SECONDARY_EP") if m.start > start] or [len(a.sentence.text)])
+        eps = [m for m in a.of(*_ENDPOINT) if start <= m.start < stop and not m.negated]
+        for m in eps:
+            facts.setdefault(_ENDPOINT[m.label], a.fact("primary_endpoint", _ENDPOINT[m.label], m.start))
+        if eps and "primary_endpoint_timepoint_months" not in facts:
+            tp = _first_match(_TIMEPOINT, a.norm)
+            if tp:
+                g = tp.groups()
+                number, unit = (g[1], g[0]) if not g[0][0].isdigit() else (g[0], g[1])
+                facts["primary_endpoint_timepoint_months"] = a.fact(
+                    "primary_endpoint_timepoint_months", numbers.to_months(number, unit), tp.start())
+        if facts and cue:
+            break
+    return list(facts.values())
+
+
+def irc(analysed):
+    for a in analysed:
+        if a.kind in _NOT_PRIOR_SECTIONS:
+            continue
+        for m in a.of("IRC"):
+            return [a.fact("irc_assessment", not m.negated, m.start, negated=m.negated)]
+    for a in analysed:
+        if a.kind not in _NOT_PRIOR_SECTIONS and a.has("INVESTIGATOR") and _ONLY_CUE.search(a.sentence.text) \
+                and re.search(r"疗效|缓解|终点|response|efficacy|endpoint", a.sentence.text, re.I):
+            return [a.fact("irc_assessment", False, a.of("INVESTIGATOR")[0].start, negated=True)]
+    return []
+
+
+def benchmark(analysed):
+    facts = {}
+    for a in analysed:
+        if a.kind not in ("statistics", "design", "synopsis", "objectives_endpoints"):
+            continue
+        for label, kind in (("EXT_CONTROL", "external_control"), ("TARGET_VALUE", "target_value_method")):
+            for m in a.of(label):
+                if not m.negated:
+                    facts.setdefault(kind, a.fact(kind, True, m.start))
+    return list(facts.values())
+
+
+# --- bridging ------------------------------------------------------------------------------------------
+
+def bridging(analysed):
+    facts = {}
+    for a in analysed:
+        if a.kind == "exclusion" or not a.has("BRIDGING"):
+            continue
+        m = a.of("BRIDGING")[0]
+        same_target = a.of("SAME_TARGET", "SAME_TARGET_DRUG")
+        if same_target:
+            st = same_target[0]
+            facts.setdefault("same", a.fact("bridging_same_target_excluded", st.negated, st.start,
+                                            negated=not st.negated))
+            continue
+        if a.has("WASHOUT", "LD", "APHERESIS"):
+            d = numbers.DURATION.search(a.norm)
+            if d and "washout" not in facts:
+                facts["washout"] = a.fact("washout_days", round(numbers.to_days(*d.groups()), 2), d.start())
+            if not m.negated:
+                continue
+        if m.negated:
+            facts.setdefault("allowed", a.fact("bridging_allowed", "not_permitted", m.start, negated=True))
+        elif m.hypothetical or _PERMIT_CUE.search(a.sentence.text):
+            facts.setdefault("allowed", a.fact("bridging_allowed", "permitted", m.start))
+    return list(facts.values())
+
+
+# --- safety --------------------------------------------------------------------------------------------
+
+_RISK = {"RISK_CRS": "CRS", "RISK_NEUROTOX": "neurotoxicity", "RISK_INFECTION": "infection",
+         "RISK_MAS": "MAS_HLH", "RISK_CYTOPENIA": "prolonged_cytopenia", "RISK_HYPOGAMMA": "hypogammaglobulinemia",
+         "RISK_TLS": "TLS", "SECONDARY_MALIG": "secondary_malignancy", "TCELL_MALIG": "secondary_malignancy"}
+
+
+def safety(analysed):
+    facts = {}
+    for a in analysed:
+        if a.kind in ("exclusion", "inclusion"):
+            continue
+        managed = a.has("MANAGE") and a.kind not in ("background", "synopsis")
+        for m in a.of(*_RISK):
+            if m.negated:
+                continue
+            value = _RISK[m.label]
+            facts.setdefault(("safety_risk", value), a.fact("safety_risk", value, m.start))
+            if managed:
+                facts.setdefault(("safety_risk_managed", value), a.fact("safety_risk_managed", value, m.start))
+        for m in a.of("SECONDARY_MALIG", "TCELL_MALIG"):
+            if a.has("MONITOR") and not m.negated and a.kind != "background":
+                facts.setdefault(("monitor",), a.fact("secondary_malignancy_monitoring", True, m.start))
+        for m in a.of("TCELL_MALIG"):
+            if a.has("SAMPLE_ANALYSIS") or m.negated:
+                facts.setdefault(("tcell",), a.fact("secondary_tcell_sample_analysis_plan", not m.negated, m.start,
+                                                    negated=m.negated))
+    return list(facts.values())
+
+
+EXTRACTORS = (indication, cart_target, trial_phase, confirmatory, design, age, ph_positive, prior_tki, prior_lines,
+              prior_classes, primary_endpoint, irc, benchmark, bridging, safety)
+
+
+def extract_facts(document) -> list:
+    """All facts of a ProtocolDocument, typed and checked against the catalogue."""
+    from .pdf import section_kind
+
+    analysed = analyse(document.lines, section_kind, document.language)
+    facts = []
+    for extractor in EXTRACTORS:
+        for fact in extractor(analysed):
+            check_value(fact.kind, fact.value)
+            if is_multi(fact.kind) or not any(f.kind == fact.kind and f.value == fact.value for f in facts):
+                facts.append(fact)
+    return facts
