@@ -374,13 +374,10 @@ def bridging(analysed):
             facts.setdefault("same", a.fact("bridging_same_target_excluded", st.negated, st.start,
                                             negated=not st.negated))
             continue
-        if a.has("WASHOUT", "LD", "APHERESIS"):
-            d = numbers.DURATION.search(a.norm)
-            if d and "washout" not in facts:
-                facts["washout"] = a.fact("washout_days", round(numbers.to_days(*d.groups()), 2), d.start())
-            if not m.negated:
-                continue
-        if m.negated:
+        d = numbers.DURATION.search(a.norm) if a.has("WASHOUT", "LD", "APHERESIS") else None
+        if d and "washout" not in facts:
+            facts["washout"] = a.fact("washout_days", round(numbers.to_days(*d.groups()), 2), d.start())
+        if m.negated and not d:  # "no bridging within 14 days of LD" is a washout, not a prohibition
             facts.setdefault("allowed", a.fact("bridging_allowed", "not_permitted", m.start, negated=True))
         elif m.hypothetical or _PERMIT_CUE.search(a.sentence.text):
             facts.setdefault("allowed", a.fact("bridging_allowed", "permitted", m.start))

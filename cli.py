@@ -1,0 +1,152 @@
+"""The ``guidelint`` command. Heavy imports (spaCy, pdfplumber, durable_rules) happen inside commands,
+so ``guidelint --help`` stays instant.
+
+Exit codes: 0 done (no finding at or above --fail-on), 1 findings at or above --fail-on,
+2 usage or configuration error, 3 some file could not be audited.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+FAIL_ON = ("gap", "not_addressed", "never")
+
+
+def _context(pack, guideline):
+    from .audit import AuditContext
+    from .engine.pack import PackError
+    from .extract.guideline import GuidelineError
+
+    try:
+        ctx = AuditContext.load(pack, guideline)
+    except (PackError, GuidelineError) as exc:
+        raise click.UsageError(str(exc)) from None
+    from .engine.pack import check_citations
+
+    drift = check_citations(ctx.pack, ctx.guideline)
+    if drift:
+        raise click.UsageError("citation drift between pack and guideline:\n  " + "\n  ".join(drift))
+    return ctx
+
+
+def _exit_code(results, fail_on: str) -> int:
+    if any(r.status != "ok" for r in results):
+        return 3
+    bad = {"gap": {"gap"}, "not_addressed": {"gap", "not_addressed"}, "never": set()}[fail_on]
+    return 1 if any(f.status in bad for r in results for f in r.findings) else 0
+
+
+pack_option = click.option("--pack", "pack", default=None, help="Guideline pack: a bundled name or a folder.")
+guideline_option = click.option("--guideline", "guideline", default=None, type=click.Path(exists=True, dir_okay=False),
+                                help="Guideline text or PDF (default: the pack's bundled guideline).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="guidelint")
+def main():
+    """Audit clinical-trial protocol PDFs against regulatory guidelines, rule by rule, with citations."""
+
+
+@main.command()
+@click.argument("pdf", type=click.Path(dir_okay=False))
+@pack_option
+@guideline_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Message language (text).")
+@click.option("--verbose", "-v", is_flag=True, help="Also list not_applicable findings (text).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="never", show_default=True)
+def check(pdf, pack, guideline, fmt, lang, verbose, fail_on):
+    """Audit one protocol PDF and print its findings."""
+    from .audit import audit_document
+    from .engine.report import json as json_report, text as text_report
+
+    ctx = _context(pack, guideline)
+    result, _ = audit_document(pdf, ctx)
+    if fmt == "json":
+        json_report.emit([result], ctx, sys.stdout)
+    else:
+        text_report.emit([result], ctx, sys.stdout, lang=lang, verbose=verbose)
+    if result.status != "ok":
+        click.echo(f"guidelint: {result.error}", err=True)
+    sys.exit(_exit_code([result], fail_on))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--out", "out", type=click.Path(file_okay=False), default="report", show_default=True)
+@pack_option
+@guideline_option
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="gap", show_default=True)
+def audit(folder, out, pack, guideline, fail_on):
+    """Audit every PDF under FOLDER; write results.jsonl, report.json and report.txt to OUT."""
+    from .audit import audit_document
+    from .engine.report import json as json_report, text as text_report
+
+    ctx = _context(pack, guideline)
+    pdfs = sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    with open(out_dir / "results.jsonl", "w", encoding="utf-8") as stream:
+        for i, pdf in enumerate(pdfs, 1):
+            result, _ = audit_document(pdf, ctx)
+            results.append(result)
+            stream.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+            stream.flush()
+            state = result.status if result.status != "ok" else \
+                ", ".join(f"{sum(f.status == s for f in result.findings)} {s}" for s in ("gap", "not_addressed", "met"))
+            click.echo(f"[{i}/{len(pdfs)}] {pdf}: {state}", err=True)
+            if result.status != "ok":
+                click.echo(f"guidelint: {result.error}", err=True)
+    for name, writer in (("report.json", json_report.emit), ("report.txt", text_report.emit)):
+        tmp = out_dir / (name + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as stream:
+            writer(results, ctx, stream)
+        tmp.replace(out_dir / name)
+    click.echo(f"{len(results)} documents audited; reports in {out_dir}/", err=True)
+    sys.exit(_exit_code(results, fail_on))
+
+
+@main.group()
+def guideline():
+    """Read the guideline a pack enforces."""
+
+
+@guideline.command("show")
+@click.argument("lines")
+@guideline_option
+def guideline_show(lines, guideline):
+    """Print guideline LINES (e.g. 85-97 or 120) with their numbers and section."""
+    from .extract.guideline import GuidelineError, format_lines, load_default, load_guideline
+
+    try:
+        a, _, b = lines.partition("-")
+        first, last = int(a), int(b or a)
+    except ValueError:
+        raise click.UsageError(f"LINES must look like 85-97 or 120, not {lines!r}") from None
+    try:
+        g = load_guideline(guideline) if guideline else load_default()
+        click.echo(format_lines(g, first, last))
+    except (GuidelineError, ValueError) as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@main.command()
+@pack_option
+def rules(pack):
+    """List the rules of a pack: id, severity, cited lines, title."""
+    from .engine.pack import DEFAULT_PACK, load_pack
+
+    p = load_pack(pack or DEFAULT_PACK)
+    for r in p.rules:
+        lines = ", ".join(f"{c.lines[0]}-{c.lines[1]}" for c in r.cites)
+        click.echo(f"{r.id:30} {p.severity(r):7} {lines:10} {r.title['en']}")
+
+
+if __name__ == "__main__":
+    main()
