@@ -1,0 +1,1154 @@
+"""Synthetic CAR-T trial protocols (Chinese and English) as PDFs, each with its ground truth.
+
+    python -m guidelint.corpus.generate OUT_DIR --n 12 --seed 0 [--languages zh,en] [--template-set dev]
+
+writes ``<id>.pdf`` and ``<id>.truth.json`` per protocol. The bundled examples in ``corpus/protocols/`` were made
+from the repository root (the package directory) with
+
+    python -m guidelint.corpus.generate corpus/protocols --n 4 --seed 7
+
+The truth is written from the scenario and from the phrasings actually rendered, never by running guidelint:
+
+* a **scenario** is drawn per protocol from a seeded RNG within an *archetype* (``ARCHETYPES``); protocol ``i`` gets
+  language ``languages[i % len(languages)]`` and archetype ``ARCHETYPES[(i // len(languages)) % len(ARCHETYPES)]``,
+  so every language walks the same archetype cycle. The first six archetypes give every rule, in every language,
+  each status it can reach except not_addressed of the four POP-PRIOR rules (so ``n=12`` covers that for zh and
+  en); those need a third protocol per indication group, which a full cycle (``n = 2 * len(ARCHETYPES)`` for two
+  languages) has: it reaches every status each rule can reach.
+* each fact-bearing sentence comes from ``templates/<lang>.yaml`` and declares the facts it states; the truth facts
+  are what the rendered sentences declare, and generation fails if they differ from the facts the scenario
+  implies (``scenario_facts``).
+* ``expected`` applies the decision table (``expected_statuses``) to the truth facts; it does not use the engine.
+
+Truth JSON: ``{id, language, template_set, scenario, facts: [{kind, value}], expected: {rule: status},
+running_header, sections}``; ``sections`` lists the numbered headings in document order.
+Scenario details are seeded by (seed, index) only, so another template set renders the same scenarios in other words.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+from xml.sax.saxutils import escape
+
+import yaml
+
+LANGUAGES = ("zh", "en")
+RULE_IDS = (
+    "POP-PRIOR-BALL-PH-TKI",
+    "POP-PRIOR-BNHL-ANTHRA-CD20",
+    "POP-PRIOR-MM-PI-IMID",
+    "POP-PRIOR-MM-CD38",
+    "DES-SINGLEARM-TARGET",
+    "DES-RCT-EARLIER",
+    "END-IRC",
+    "BRIDGE-WASHOUT",
+    "BRIDGE-SAME-TARGET",
+    "SAF-RISK-CRS",
+    "SAF-RISK-NEUROTOX",
+    "SAF-SECONDARY-TCELL",
+)
+# Statuses each rule can reach under the decision table.
+REACHABLE = {
+    "POP-PRIOR-BALL-PH-TKI": ("met", "gap", "not_addressed", "not_applicable"),
+    "POP-PRIOR-BNHL-ANTHRA-CD20": ("met", "gap", "not_addressed", "not_applicable"),
+    "POP-PRIOR-MM-PI-IMID": ("met", "gap", "not_addressed", "not_applicable"),
+    "POP-PRIOR-MM-CD38": ("met", "gap", "not_addressed", "not_applicable"),
+    "DES-SINGLEARM-TARGET": ("met", "gap", "not_addressed", "not_applicable"),
+    "DES-RCT-EARLIER": ("met", "gap", "not_addressed", "not_applicable"),
+    "END-IRC": ("met", "gap", "not_addressed"),
+    "BRIDGE-WASHOUT": ("met", "gap", "not_addressed", "not_applicable"),
+    "BRIDGE-SAME-TARGET": ("met", "gap", "not_addressed", "not_applicable"),
+    "SAF-RISK-CRS": ("met", "gap", "not_addressed"),
+    "SAF-RISK-NEUROTOX": ("met", "gap", "not_addressed"),
+    "SAF-SECONDARY-TCELL": ("met", "gap", "not_addressed"),
+}
+# Order matters: the first six reach every reachable status except POP-PRIOR-* not_addressed; all twelve reach all.
+ARCHETYPES = (
+    "ball_ph_compliant",          # B-ALL Ph+ after >=2 TKIs, pivotal single arm with benchmark, full safety plan
+    "lbcl_2l_rct",                # LBCL 2L randomised vs SOC; same-target bridging unrestricted; ICANS unmanaged
+    "mm_triple_class",            # MM >=3 lines, PI+IMiD+anti-CD38, pivotal single arm, bridging not permitted
+    "ball_ph_one_tki",            # B-ALL Ph+ after 1 TKI, no design statement, investigator-assessed, no bridging
+    "lbcl_2l_single_arm",         # LBCL 2L single arm, anti-CD20 only, no benchmark, bridging without washout
+    "mm_dose_escalation",         # MM phase 1, no line count, IMiD not required, anti-CD38 excluded, no CRS
+    "ball_ph_eligible_no_tki",    # B-ALL Ph+ eligible with no TKI requirement
+    "bnhl_no_prior_stated",       # MCL/FL/MZL, no prior-therapy requirement, no design statement
+    "mm_no_prior_stated",         # MM, no prior-therapy requirement
+    "ball_ph_negative",           # B-ALL Ph-negative only (inclusion) or Ph+ under exclusion
+    "lbcl_3l_target_value",       # LBCL >=2 prior lines, R-CHOP, pivotal single arm with target value
+    "mm_earlier_rct",             # MM 1-3 prior lines, randomised vs SOC
+)
+GROUP = {
+    "B-ALL": "B-ALL", "LBCL": "B-NHL", "MCL": "B-NHL", "FL": "B-NHL", "MZL": "B-NHL",
+    "CLL_SLL": "B-NHL", "B-NHL_unspecified": "B-NHL", "MM": "MM",
+}
+FACT_KINDS = (  # catalogue order (extract/fact_kinds.yaml), used to sort truth facts
+    "indication", "cart_target", "trial_phase", "confirmatory", "design", "randomized", "age_min_years",
+    "age_max_years", "ph_positive_eligible", "prior_tki_min", "tki_intolerance_alternative", "t315i_exception",
+    "prior_lines_min", "requires_anthracycline", "requires_anti_cd20", "requires_pi", "requires_imid",
+    "requires_anti_cd38", "primary_endpoint", "primary_endpoint_timepoint_months", "irc_assessment",
+    "external_control", "target_value_method", "bridging_allowed", "washout_days",
+    "bridging_same_target_excluded", "safety_risk", "safety_risk_managed", "secondary_malignancy_monitoring",
+    "secondary_tcell_sample_analysis_plan",
+)
+MULTI_KINDS = ("indication", "cart_target", "primary_endpoint", "safety_risk", "safety_risk_managed")
+SCALAR_KINDS = tuple(k for k in FACT_KINDS if k not in MULTI_KINDS)
+RISKS = ("CRS", "neurotoxicity", "infection", "MAS_HLH", "prolonged_cytopenia", "hypogammaglobulinemia", "TLS",
+         "secondary_malignancy")
+PRIOR_KINDS = ("prior_lines_min", "prior_tki_min", "requires_anthracycline", "requires_anti_cd20", "requires_pi",
+               "requires_imid", "requires_anti_cd38")
+
+
+# ------------------------------------------------------------------------------------------------ decision table
+
+def _facts_map(facts: Sequence[dict]) -> Dict[str, Any]:
+    out: Dict[str, Any] = {k: set() for k in MULTI_KINDS}
+    for f in facts:
+        if f["kind"] in MULTI_KINDS:
+            out[f["kind"]].add(f["value"])
+        else:
+            out[f["kind"]] = f["value"]
+    return out
+
+
+def derived(facts: Sequence[dict]) -> dict:
+    """indication_group, line_setting and prior_therapy_stated, as the decision table derives them."""
+    f = _facts_map(facts)
+    groups = sorted({GROUP.get(i, "other") for i in f["indication"]})
+    plm = f.get("prior_lines_min")
+    line = None
+    if "B-ALL" in groups:
+        line = "last_line"
+    elif "B-NHL" in groups and plm is not None:
+        line = "last_line" if plm >= 2 else "earlier_line"
+    elif "MM" in groups and plm is not None:
+        line = "last_line" if plm >= 3 else "earlier_line"
+    return {
+        "indication_group": groups,
+        "line_setting": line,
+        "prior_therapy_stated": any(f.get(k) is not None for k in PRIOR_KINDS),
+    }
+
+
+def expected_statuses(facts: Sequence[dict]) -> Dict[str, str]:
+    """The expected status of every rule, from the truth facts alone (the brief's decision table)."""
+    f = _facts_map(facts)
+    d = derived(facts)
+    groups, line, prior = d["indication_group"], d["line_setting"], d["prior_therapy_stated"]
+    g = f.get
+    out: Dict[str, str] = {}
+
+    ph, tki, t315i = g("ph_positive_eligible"), g("prior_tki_min"), g("t315i_exception")
+    if "B-ALL" not in groups or ph is False:
+        out["POP-PRIOR-BALL-PH-TKI"] = "not_applicable"
+    elif ph is True and tki is not None and tki < 2 and t315i is not True:
+        out["POP-PRIOR-BALL-PH-TKI"] = "gap"
+    elif ph is True and ((tki is not None and tki >= 2) or t315i is True):
+        out["POP-PRIOR-BALL-PH-TKI"] = "met"
+    else:
+        out["POP-PRIOR-BALL-PH-TKI"] = "not_addressed"
+
+    def both(group, a, b):
+        if group not in groups:
+            return "not_applicable"
+        if g(a) is True and g(b) is True:
+            return "met"
+        return "gap" if prior else "not_addressed"
+
+    out["POP-PRIOR-BNHL-ANTHRA-CD20"] = both("B-NHL", "requires_anthracycline", "requires_anti_cd20")
+    out["POP-PRIOR-MM-PI-IMID"] = both("MM", "requires_pi", "requires_imid")
+
+    if "MM" not in groups or line == "earlier_line":
+        out["POP-PRIOR-MM-CD38"] = "not_applicable"
+    elif g("requires_anti_cd38") is True:
+        out["POP-PRIOR-MM-CD38"] = "met"
+    else:
+        out["POP-PRIOR-MM-CD38"] = "gap" if prior else "not_addressed"
+
+    design = g("design")
+    if design is None:
+        out["DES-SINGLEARM-TARGET"] = "not_addressed"
+    elif design != "single_arm" or g("confirmatory") is not True:
+        out["DES-SINGLEARM-TARGET"] = "not_applicable"
+    elif g("external_control") is True or g("target_value_method") is True:
+        out["DES-SINGLEARM-TARGET"] = "met"
+    else:
+        out["DES-SINGLEARM-TARGET"] = "gap"
+
+    if line == "last_line":
+        out["DES-RCT-EARLIER"] = "not_applicable"
+    elif line == "earlier_line":
+        if g("randomized") is True:
+            out["DES-RCT-EARLIER"] = "met"
+        else:
+            out["DES-RCT-EARLIER"] = "gap" if design is not None else "not_addressed"
+    else:
+        out["DES-RCT-EARLIER"] = "not_addressed"
+
+    irc = g("irc_assessment")
+    if irc is False:
+        out["END-IRC"] = "gap"
+    elif irc is True:
+        out["END-IRC"] = "met"
+    else:
+        out["END-IRC"] = "gap" if f["primary_endpoint"] else "not_addressed"
+
+    bridging = g("bridging_allowed")
+    if bridging == "not_permitted":
+        out["BRIDGE-WASHOUT"] = out["BRIDGE-SAME-TARGET"] = "not_applicable"
+    elif bridging == "permitted":
+        out["BRIDGE-WASHOUT"] = "met" if g("washout_days") is not None else "gap"
+        out["BRIDGE-SAME-TARGET"] = "met" if g("bridging_same_target_excluded") is True else "gap"
+    else:
+        out["BRIDGE-WASHOUT"] = out["BRIDGE-SAME-TARGET"] = "not_addressed"
+
+    for rule, risk in (("SAF-RISK-CRS", "CRS"), ("SAF-RISK-NEUROTOX", "neurotoxicity")):
+        if risk in f["safety_risk_managed"]:
+            out[rule] = "met"
+        elif risk in f["safety_risk"]:
+            out[rule] = "gap"
+        else:
+            out[rule] = "not_addressed"
+
+    plan = g("secondary_tcell_sample_analysis_plan")
+    if plan is True:
+        out["SAF-SECONDARY-TCELL"] = "met"
+    elif plan is False or g("secondary_malignancy_monitoring") is True:
+        out["SAF-SECONDARY-TCELL"] = "gap"
+    else:
+        out["SAF-SECONDARY-TCELL"] = "not_addressed"
+    return {r: out[r] for r in RULE_IDS}
+
+
+# ------------------------------------------------------------------------------------------------ scenarios
+
+def _fact_sort_key(fact: dict) -> tuple:
+    return FACT_KINDS.index(fact["kind"]), json.dumps(fact["value"])
+
+
+def _dedup(facts: Sequence[dict]) -> List[dict]:
+    seen, out = set(), []
+    for fact in facts:
+        key = (fact["kind"], json.dumps(fact["value"]))
+        if key not in seen:
+            seen.add(key)
+            out.append({"kind": fact["kind"], "value": fact["value"]})
+    return sorted(out, key=_fact_sort_key)
+
+
+def scenario_facts(s: dict) -> List[dict]:
+    """The facts a scenario says its text states (deduplicated, catalogue order)."""
+    out = [{"kind": "indication", "value": s["indication"]}]
+    out += [{"kind": "cart_target", "value": t} for t in s["cart_target"]]
+    if s.get("primary_endpoint"):
+        out.append({"kind": "primary_endpoint", "value": s["primary_endpoint"]})
+    for kind in SCALAR_KINDS:
+        if s.get(kind) is not None:
+            out.append({"kind": kind, "value": s[kind]})
+    for risk, mode in s["risks"].items():
+        out.append({"kind": "safety_risk", "value": risk})
+        if mode == "managed":
+            out.append({"kind": "safety_risk_managed", "value": risk})
+    return _dedup(out)
+
+
+def _base(rng: random.Random, archetype: str) -> dict:
+    prefix = rng.choice(["KRT", "HBX", "ZLC", "QRT", "MCT", "JWS", "TNB", "LYC"])
+    code = f"{prefix}-{rng.randint(101, 989)}"
+    s = {k: None for k in SCALAR_KINDS}
+    s.update(
+        archetype=archetype,
+        product=code,
+        protocol_no=f"{code}-{rng.choice(['CT', 'P', 'CN'])}{rng.randint(1, 30):02d}",
+        version=rng.choice(["1.0", "1.1", "2.0", "2.1", "3.0"]),
+        date=[rng.randint(2023, 2025), rng.randint(1, 12), rng.randint(1, 28)],
+        sponsor=rng.randrange(4),
+        indication=None, cart_target=[], primary_endpoint=None, risks={},
+        design_key=None, ph_mode=None, lines_mode=None, prior_mode=None, cd38_mode=None,
+        stat_mode=None, p0=None, p1=None, n_total=rng.choice([48, 60, 72, 90, 110]),
+        events=rng.choice([160, 180, 210, 240]), irc_place=rng.choice(["endpoints", "efficacy"]),
+        idmc=rng.random() < 0.5,
+    )
+    return s
+
+
+def _age(s, rng, group):
+    choices = {
+        "B-ALL": [(18, 70), (18, 75), (18, None), (3, 25), (14, 70)],
+        "B-NHL": [(18, 75), (18, 70), (18, None), (18, 80)],
+        "MM": [(18, 75), (18, 80), (18, None), (18, 70)],
+    }[group]
+    s["age_min_years"], s["age_max_years"] = rng.choice(choices)
+
+
+def _design(s, rng, design, phase):
+    s["trial_phase"] = phase
+    s["design"] = design
+    if design == "single_arm":
+        if rng.random() < 0.34:
+            s["design_key"], s["randomized"] = "single_arm.nonrand", False
+        else:
+            s["design_key"] = "single_arm"
+    elif design == "randomized_controlled":
+        s["design_key"], s["randomized"] = "rct", True
+    elif design == "dose_escalation_expansion":
+        s["design_key"] = "dose_esc"
+    else:
+        s["design_key"] = "phase_only"
+
+
+def _primary(s, rng, endpoint, timepoints=(3, 3, 6, None)):
+    s["primary_endpoint"] = endpoint
+    s["primary_endpoint_timepoint_months"] = rng.choice(timepoints) if endpoint else None
+
+
+def _stat(s, rng, mode):
+    s["stat_mode"] = mode
+    if mode in ("target", "both"):
+        s["target_value_method"] = True
+        s["p0"] = rng.choice([20, 25, 30, 35, 40])
+        s["p1"] = s["p0"] + rng.choice([15, 20, 25])
+    if mode in ("external", "both"):
+        s["external_control"] = True
+    if mode == "none_explicit":
+        s["external_control"] = s["target_value_method"] = False
+
+
+def _bridging(s, rng, allowed, washout, same_target):
+    s["bridging_allowed"] = allowed
+    if allowed == "permitted":
+        s["washout_days"] = rng.choice([7, 14, 14, 28]) if washout else None
+        s["bridging_same_target_excluded"] = same_target
+
+
+def _secondary(s, monitoring, plan):
+    s["secondary_malignancy_monitoring"] = True if monitoring else None
+    s["secondary_tcell_sample_analysis_plan"] = plan
+    if monitoring:
+        s["risks"]["secondary_malignancy"] = "managed"
+
+
+def _ball(s, rng, phase, design):
+    s["indication"] = "B-ALL"
+    s["cart_target"] = rng.choice([["CD19"], ["CD19", "CD22"]])
+    _age(s, rng, "B-ALL")
+    _design(s, rng, design, phase)
+
+
+def _build_ball_ph_compliant(s, rng):
+    _ball(s, rng, "2", "single_arm")
+    s["confirmatory"] = True
+    s["ph_positive_eligible"], s["prior_tki_min"] = True, 2
+    s["ph_mode"] = rng.choice(["tki", "tki_drugs2"])
+    s["tki_intolerance_alternative"] = rng.choice([True, None])
+    s["t315i_exception"] = rng.choice([True, None])
+    _primary(s, rng, rng.choice(["CR_CRi_rate", "CRR"]), (3, 3, None))
+    s["irc_assessment"] = True
+    _stat(s, rng, rng.choice(["target", "external", "both"]))
+    _bridging(s, rng, "permitted", washout=True, same_target=True)
+    s["risks"].update(CRS="managed", neurotoxicity="managed")
+    _secondary(s, monitoring=True, plan=True)
+
+
+def _build_lbcl_2l_rct(s, rng):
+    s["indication"], s["cart_target"] = "LBCL", rng.choice([["CD19"], ["CD19", "CD20"]])
+    _age(s, rng, "B-NHL")
+    _design(s, rng, "randomized_controlled", "3")
+    s["confirmatory"] = True
+    s["prior_lines_min"], s["lines_mode"] = 1, "first_line_failure"
+    s["requires_anthracycline"] = s["requires_anti_cd20"] = True
+    s["prior_mode"] = "anthra_cd20"
+    _primary(s, rng, "EFS", (None,))
+    s["irc_assessment"] = True
+    _stat(s, rng, "rct")
+    _bridging(s, rng, "permitted", washout=True, same_target=rng.choice([False, None]))
+    s["risks"].update(CRS="managed", neurotoxicity="named")
+    _secondary(s, monitoring=True, plan=None)
+
+
+def _build_mm_triple_class(s, rng):
+    s["indication"], s["cart_target"] = "MM", rng.choice([["BCMA"], ["BCMA", "GPRC5D"]])
+    _age(s, rng, "MM")
+    _design(s, rng, "single_arm", "2")
+    s["confirmatory"] = True
+    s["prior_lines_min"], s["lines_mode"] = 3, "min"
+    s["requires_pi"] = s["requires_imid"] = s["requires_anti_cd38"] = True
+    s["prior_mode"] = "pi_imid"
+    s["cd38_mode"] = rng.choice(["triple", "separate"])
+    _primary(s, rng, "ORR", (3, None, None))
+    s["irc_assessment"] = rng.choice([True, False])
+    _stat(s, rng, rng.choice(["target", "external"]))
+    _bridging(s, rng, "not_permitted", False, None)
+    s["risks"].update(CRS="managed", neurotoxicity="managed")
+    _secondary(s, monitoring=True, plan=rng.choice([True, False]))
+
+
+def _build_ball_ph_one_tki(s, rng):
+    _ball(s, rng, rng.choice(["1", "1/2"]), None)
+    s["confirmatory"] = rng.choice([False, None])
+    s["ph_positive_eligible"], s["prior_tki_min"], s["ph_mode"] = True, 1, "tki"
+    s["tki_intolerance_alternative"] = rng.choice([True, None])
+    _primary(s, rng, rng.choice(["CR_CRi_rate", "CRR"]), (3, None))
+    s["irc_assessment"] = False
+    _stat(s, rng, "descriptive")
+    s["risks"].update(CRS="named")
+    if rng.random() < 0.5:
+        s["risks"]["secondary_malignancy"] = "named"
+    _secondary(s, monitoring=False, plan=None)
+
+
+def _build_lbcl_2l_single_arm(s, rng):
+    s["indication"], s["cart_target"] = "LBCL", ["CD19"]
+    _age(s, rng, "B-NHL")
+    _design(s, rng, "single_arm", "2")
+    s["confirmatory"] = True
+    s["prior_lines_min"], s["lines_mode"] = 1, "first_line_failure"
+    s["requires_anti_cd20"] = True
+    if rng.random() < 0.5:
+        s["requires_anthracycline"], s["prior_mode"] = False, "cd20_no_anthra"
+    else:
+        s["prior_mode"] = "cd20_only"
+    _primary(s, rng, rng.choice(["ORR", "CRR"]))
+    _stat(s, rng, rng.choice(["none_explicit", "descriptive"]))
+    _bridging(s, rng, "permitted", washout=False, same_target=True)
+    s["risks"].update(CRS="managed", neurotoxicity="managed")
+    _secondary(s, monitoring=False, plan=None)
+
+
+def _build_mm_dose_escalation(s, rng):
+    s["indication"], s["cart_target"] = "MM", ["BCMA"]
+    _age(s, rng, "MM")
+    _design(s, rng, "dose_escalation_expansion", "1")
+    s["confirmatory"] = rng.choice([False, None])
+    s["requires_pi"], s["requires_imid"], s["prior_mode"] = True, False, "pi_no_imid"
+    s["requires_anti_cd38"], s["cd38_mode"] = False, rng.choice(["excl", "not_required"])
+    _primary(s, rng, None)
+    _stat(s, rng, "dose_esc")
+    _bridging(s, rng, "permitted", washout=True, same_target=False)
+    s["risks"].update(neurotoxicity="managed")
+    _secondary(s, monitoring=True, plan=True)
+
+
+def _build_ball_ph_eligible_no_tki(s, rng):
+    _ball(s, rng, "1/2", "single_arm")
+    s["ph_positive_eligible"], s["ph_mode"] = True, "eligible"
+    _primary(s, rng, rng.choice(["CR_CRi_rate", "CRR"]), (3, None))
+    s["irc_assessment"] = True
+    _stat(s, rng, "descriptive")
+    _bridging(s, rng, "not_permitted", False, None)
+    s["risks"].update(CRS="managed", neurotoxicity="managed")
+    _secondary(s, monitoring=True, plan=None)
+
+
+def _build_bnhl_no_prior_stated(s, rng):
+    s["indication"] = rng.choice(["MCL", "FL", "MZL"])
+    s["cart_target"] = rng.choice([["CD19"], ["CD19", "CD20"]])
+    _age(s, rng, "B-NHL")
+    _design(s, rng, None, "1")
+    _primary(s, rng, rng.choice(["ORR", None]), (3, None))
+    s["irc_assessment"] = rng.choice([False, None])
+    _stat(s, rng, "descriptive")
+    _bridging(s, rng, "permitted", washout=True, same_target=True)
+    s["risks"].update(CRS="managed", neurotoxicity="managed")
+    _secondary(s, monitoring=False, plan=None)
+
+
+def _build_mm_no_prior_stated(s, rng):
+    s["indication"], s["cart_target"] = "MM", rng.choice([["BCMA"], ["BCMA", "GPRC5D"]])
+    _age(s, rng, "MM")
+    _design(s, rng, "single_arm", "1/2")
+    s["confirmatory"] = False
+    _primary(s, rng, "ORR", (3, None))
+    s["irc_assessment"] = True
+    _stat(s, rng, "descriptive")
+    _bridging(s, rng, "not_permitted", False, None)
+    s["risks"].update(CRS="managed", neurotoxicity="named")
+    _secondary(s, monitoring=True, plan=True)
+
+
+def _build_ball_ph_negative(s, rng):
+    _ball(s, rng, "2", "single_arm")
+    s["confirmatory"] = True
+    s["ph_positive_eligible"] = False
+    s["ph_mode"] = rng.choice(["negative_incl", "positive_excl"])
+    _primary(s, rng, "CR_CRi_rate", (3,))
+    s["irc_assessment"] = True
+    _stat(s, rng, "external")
+    _bridging(s, rng, "permitted", washout=True, same_target=True)
+    s["risks"].update(CRS="managed", neurotoxicity="managed")
+    _secondary(s, monitoring=True, plan=False)
+
+
+def _build_lbcl_3l_target_value(s, rng):
+    s["indication"], s["cart_target"] = "LBCL", ["CD19"]
+    _age(s, rng, "B-NHL")
+    _design(s, rng, "single_arm", "2")
+    s["confirmatory"] = True
+    s["prior_lines_min"], s["lines_mode"] = 2, "min"
+    s["requires_anthracycline"] = s["requires_anti_cd20"] = True
+    s["prior_mode"] = "anthra_cd20"
+    _primary(s, rng, "ORR", (3, 6))
+    s["irc_assessment"] = True
+    _stat(s, rng, "target")
+    _bridging(s, rng, "permitted", washout=True, same_target=True)
+    s["risks"].update(CRS="managed", neurotoxicity="managed")
+    _secondary(s, monitoring=True, plan=True)
+
+
+def _build_mm_earlier_rct(s, rng):
+    s["indication"], s["cart_target"] = "MM", ["BCMA"]
+    _age(s, rng, "MM")
+    _design(s, rng, "randomized_controlled", "3")
+    s["confirmatory"] = True
+    s["prior_lines_min"], s["lines_mode"] = 1, "range_1_3"
+    s["requires_pi"] = s["requires_imid"] = True
+    s["prior_mode"] = "pi_imid"
+    _primary(s, rng, "PFS", (None,))
+    s["irc_assessment"] = True
+    _stat(s, rng, "rct")
+    _bridging(s, rng, "permitted", washout=True, same_target=rng.choice([True, False]))
+    s["risks"].update(CRS="managed", neurotoxicity="managed")
+    _secondary(s, monitoring=True, plan=None)
+
+
+_BUILDERS = {name: globals()[f"_build_{name}"] for name in ARCHETYPES}
+
+
+def make_scenario(archetype: str, rng: random.Random) -> dict:
+    s = _base(rng, archetype)
+    _BUILDERS[archetype](s, rng)
+    for risk in ("infection", "MAS_HLH", "prolonged_cytopenia", "hypogammaglobulinemia", "TLS"):
+        mode = rng.choice(["managed", "named", None])
+        if mode:
+            s["risks"][risk] = mode
+    s["risks"] = {r: s["risks"][r] for r in RISKS if r in s["risks"]}
+    return s
+
+
+# ------------------------------------------------------------------------------------------------ templates
+
+@dataclass
+class Frag:
+    text: str
+    facts: Tuple[Tuple[str, Any], ...] = ()
+
+
+@lru_cache(maxsize=None)
+def load_templates(lang: str) -> dict:
+    text = resources.files("guidelint.corpus").joinpath(f"templates/{lang}.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)(?:\|(\w+))?\}")
+
+
+class _Writer:
+    """Draws phrasings of one template set and records the facts every rendered phrase states."""
+
+    def __init__(self, lang: str, rng: random.Random, template_set: str):
+        self.lang, self.rng, self.template_set = lang, rng, template_set
+        self.data = load_templates(lang)
+        self.facts: List[dict] = []
+        self._used: Dict[str, set] = {}
+        self.ctx: Dict[str, Any] = {}  # placeholders shared by every phrase of the document (set by _compose)
+
+    def _choose(self, variants, what: str) -> dict:
+        pool = [v for v in variants if v.get("set") == self.template_set]
+        if not pool:
+            raise KeyError(f"{self.lang}: no template of set {self.template_set!r} for {what}")
+        used = self._used.setdefault(what, set())
+        fresh = [v for v in pool if id(v) not in used] or pool  # a key said twice uses two phrasings
+        choice = self.rng.choice(fresh)
+        used.add(id(choice))
+        return choice
+
+    def frag(self, category: str, key: Optional[str] = None, facts=()) -> Frag:
+        variants = self.data["fragments"][category]
+        if key is not None:
+            variants = variants[key]
+        return Frag(self._choose(variants, f"fragment {category}/{key}")["text"], tuple(facts))
+
+    def join(self, items: Sequence[str], last: Optional[str] = None) -> str:
+        """A list in running text: "a and b", "a, b and c" (zh: "a和b", "a、b及c"); ``last`` overrides the joiner."""
+        meta = self.data["meta"]
+        if len(items) == 1:
+            return items[0]
+        if last is None:
+            last = meta["list_last_sep"] if len(items) == 2 else meta["list_last_sep_many"]
+        return meta["list_sep"].join(items[:-1]) + last + items[-1]
+
+    def _format(self, value: int, fmt: str) -> str:
+        numerals, durations = self.data["numerals"], self.data["durations"]
+        if fmt == "num":
+            return self.rng.choice(list(numerals[value]) + [str(value)])
+        if fmt in ("cn", "word"):
+            return self.rng.choice(numerals[value])
+        if fmt == "ar":
+            return str(value)
+        if fmt in ("days", "months"):
+            return self.rng.choice(durations[fmt][value])
+        raise ValueError(f"unknown number format {fmt!r}")
+
+    def fill(self, text: str, ctx: dict, collect: list) -> str:
+        def sub(m):
+            name, fmt = m.group(1), m.group(2)
+            if name not in ctx:
+                raise KeyError(f"{self.lang}: placeholder {{{name}}} has no value in {text!r}")
+            value = ctx[name]
+            if fmt:
+                return self._format(value, fmt)
+            if isinstance(value, Frag):
+                collect.extend(value.facts)
+                return value.text
+            return str(value)
+
+        return _PLACEHOLDER.sub(sub, text)
+
+    def say(self, key: str, ctx: Optional[dict] = None, pool: str = "sentences") -> str:
+        """Render one phrasing of ``key`` and record the facts it states."""
+        ctx = dict(self.ctx, **(ctx or {}))
+        entry = self._choose(self.data[pool][key], f"{pool}/{key}")
+        collect: list = []
+        text = self.fill(entry["text"], ctx, collect)
+        for kind, value in (entry.get("facts") or {}).items():
+            if isinstance(value, str) and value.startswith("$"):
+                value = ctx[value[1:]]
+            collect.append((kind, value))
+        self.facts.extend({"kind": k, "value": v} for k, v in collect)
+        if self.lang == "en" and re.match(r"[a-z]+\b(?!/)", text):
+            text = text[0].upper() + text[1:]
+        return text
+
+    def filler(self, section: str, key: Optional[str] = None, drop_one: bool = True) -> List[str]:
+        variants = self.data["filler"][section]
+        if key is not None:
+            variants = variants[key]
+        pool = [v for v in variants if v.get("set") == self.template_set]
+        if not pool:
+            raise KeyError(f"{self.lang}: no filler of set {self.template_set!r} for {section}/{key}")
+        if drop_one and len(pool) >= 4 and self.rng.random() < 0.5:
+            pool.pop(self.rng.randrange(1, len(pool)))
+        out = []
+        for v in pool:
+            collect: list = []
+            out.append(self.fill(v["text"], self.ctx, collect))
+            self.facts.extend({"kind": k, "value": val} for k, val in collect)
+        return out
+
+
+# ------------------------------------------------------------------------------------------------ composition
+
+SECONDARY = {
+    ("B-ALL", "CR_CRi_rate"): ["MRD", "DOR", "OS", "PK", "AE"],
+    ("B-ALL", "CRR"): ["MRD", "DOR", "OS", "PK", "AE"],
+    ("B-ALL", None): ["CR_CRi_rate", "MRD", "DOR", "PK"],
+    ("B-NHL", "ORR"): ["CRR", "DOR", "PFS", "OS", "PK", "AE"],
+    ("B-NHL", "CRR"): ["ORR", "DOR", "PFS", "OS", "PK", "AE"],
+    ("B-NHL", "EFS"): ["ORR", "PFS", "OS", "QOL", "AE"],
+    ("B-NHL", None): ["ORR", "DOR", "PFS", "PK"],
+    ("MM", "ORR"): ["DOR", "PFS", "OS", "MRD", "PK", "AE"],
+    ("MM", "PFS"): ["ORR", "MRD", "OS", "QOL", "AE"],
+    ("MM", None): ["ORR", "DOR", "MRD", "PK"],
+}
+
+
+@dataclass
+class Protocol:
+    id: str
+    language: str
+    template_set: str
+    scenario: dict
+    title: str
+    title_fields: List[Tuple[str, str]]
+    blocks: List[tuple]
+    facts: List[dict]
+    expected: Dict[str, str]
+    running_header: str
+    sections: List[str] = field(default_factory=list)
+
+    def truth(self) -> dict:
+        return {
+            "id": self.id,
+            "language": self.language,
+            "template_set": self.template_set,
+            "scenario": self.scenario,
+            "facts": self.facts,
+            "expected": self.expected,
+            "running_header": self.running_header,
+            "sections": self.sections,
+        }
+
+
+class _Sections:
+    def __init__(self, w: _Writer, blocks: list):
+        self.w, self.blocks, self.major, self.minor, self.titles = w, blocks, 0, 0, []
+
+    def h1(self, key):
+        self.major += 1
+        self.minor = 0
+        self._add(1, f"{self.major}", key)
+
+    def h2(self, key):
+        self.minor += 1
+        self._add(2, f"{self.major}.{self.minor}", key)
+
+    def _add(self, level, number, key):
+        text = f"{number} {self.w.data['headings'][key]}"
+        self.titles.append(text)
+        self.blocks.append(("h", level, text))
+
+
+def _compose(s: dict, w: _Writer) -> Tuple[str, list, list]:
+    rng, data, lang = w.rng, w.data, w.lang
+    group = GROUP[s["indication"]]
+    tgt_key = "+".join(s["cart_target"])
+    w.ctx = {
+        "product": s["product"],
+        "disease": w.frag("disease", s["indication"], [("indication", s["indication"])]),
+        "target_desc": w.frag("target_desc", tgt_key, [("cart_target", t) for t in s["cart_target"]]),
+        "phase": w.frag("phase", s["trial_phase"], [("trial_phase", s["trial_phase"])]),
+        "criteria": w.frag("criteria", group),
+        "n_total": s["n_total"],
+        "events": s["events"],
+    }
+    w.ctx["efficacy_items"] = Frag(w._choose(data["filler"]["efficacy_items"][group], "efficacy_items")["text"])
+    blocks: list = []
+    sec = _Sections(w, blocks)
+    para = lambda text: blocks.append(("p", text))
+
+    title = w.say("title")
+    if lang == "en":
+        title = re.sub(r"\bphase\b", "Phase", title)
+
+    # 1-3 background, objectives, product
+    sec.h1("background")
+    for t in w.filler("background"):
+        para(t)
+    sec.h1("objectives")
+    for t in w.filler("objectives"):
+        para(t)
+    sec.h1("product")
+    para(w.say("product_intro"))
+    for t in w.filler("product"):
+        para(t)
+
+    # 4 endpoints
+    sec.h1("endpoints")
+    for t in w.filler("endpoints"):
+        para(t)
+    sec.h2("endpoints.primary")
+    ep = s["primary_endpoint"]
+    if ep:
+        ctx = {"endpoint": w.frag("endpoint", ep, [("primary_endpoint", ep)]), "tp": s["primary_endpoint_timepoint_months"]}
+        para(w.say("endpoint.primary.tp" if ctx["tp"] else "endpoint.primary", ctx))
+    else:
+        para(w.say("endpoint.primary.safety"))
+    irc_key = {True: "irc.true", False: "irc.false", None: None}[s["irc_assessment"]]
+    if irc_key and s["irc_place"] == "endpoints":
+        para(w.say(irc_key))
+    sec.h2("endpoints.secondary")
+    names = [w.frag("secondary", k).text for k in SECONDARY[(group, ep)]]
+    para(w.say("endpoint.secondary", {"list": w.join(names)}))
+
+    # 5 population
+    sec.h1("population")
+    para(w.say("population.intro"))
+    sec.h2("inclusion")
+    generic = w.filler("inclusion", drop_one=False)
+    inc = [generic[0]]
+    if s["age_max_years"] is not None:
+        inc.append(w.say("age.range", {"a": s["age_min_years"], "b": s["age_max_years"]}))
+    else:
+        inc.append(w.say("age.min", {"a": s["age_min_years"]}))
+    inc.append(w.say("indication.incl"))
+    exc_extra = []
+    if group == "B-ALL":
+        mode = s["ph_mode"]
+        intol = (w.frag("tki_intol", None, [("tki_intolerance_alternative", True)])
+                 if s["tki_intolerance_alternative"] else "")
+        if mode == "tki":
+            n = s["prior_tki_min"]
+            inc.append(w.say("ph.tki", {"n": n, "s": "" if n == 1 else "s", "tki_intol": intol}))
+        elif mode == "tki_drugs2":
+            inc.append(w.say("ph.tki_drugs2", {"tki_intol": intol}))
+        elif mode == "eligible":
+            inc.append(w.say("ph.eligible"))
+        elif mode == "negative_incl":
+            inc.append(w.say("ph.negative.incl"))
+        elif mode == "positive_excl":
+            exc_extra.append(w.say("ph.positive.excl"))
+        if s["t315i_exception"]:
+            inc.append(w.say("ph.t315i"))
+    if s["lines_mode"] == "min":
+        inc.append(w.say("lines.min", {"n": s["prior_lines_min"]}))
+    elif s["lines_mode"]:
+        inc.append(w.say(f"lines.{s['lines_mode']}"))
+    if group == "B-NHL" and s["prior_mode"]:
+        inc.append(w.say(f"bnhl.{s['prior_mode']}"))
+    if group == "MM":
+        if s["cd38_mode"] == "triple":
+            inc.append(w.say("mm.triple"))
+        elif s["prior_mode"]:
+            inc.append(w.say(f"mm.{s['prior_mode']}"))
+        if s["cd38_mode"] == "separate":
+            inc.append(w.say("mm.cd38"))
+        elif s["cd38_mode"] == "not_required":
+            inc.append(w.say("mm.cd38.not_required"))
+        elif s["cd38_mode"] == "excl":
+            exc_extra.append(w.say("mm.cd38.excl"))
+    inc += w.filler(f"inclusion.{group}", drop_one=False)
+    inc += generic[1:]
+    blocks.append(("items", inc))
+    sec.h2("exclusion")
+    exc = w.filler("exclusion", drop_one=False)
+    for item in exc_extra:
+        exc.insert(rng.randrange(0, len(exc)), item)
+    blocks.append(("items", exc))
+
+    # 6 design
+    sec.h1("design")
+    sec.h2("design.overall")
+    para(w.say(f"design.{s['design_key']}"))
+    if s["confirmatory"] is not None:
+        para(w.say("confirmatory.true" if s["confirmatory"] else "confirmatory.false"))
+    for t in w.filler("design"):
+        para(t)
+    sec.h2("design.apheresis")
+    for t in w.filler("apheresis"):
+        para(t)
+    if s["bridging_allowed"]:
+        sec.h2("design.bridging")
+        if s["bridging_allowed"] == "not_permitted":
+            para(w.say("bridge.not_permitted"))
+            para(w.say("bridge.none_filler"))
+        else:
+            para(w.say("bridge.permitted"))
+            para(w.say("bridge.regimen"))
+            if s["washout_days"] is not None:
+                para(w.say("bridge.washout", {"d": s["washout_days"]}))
+            st = s["bridging_same_target_excluded"]
+            if st is not None:
+                agents, targets = [], []
+                for t in s["cart_target"]:
+                    targets.append(t)
+                    agents.append(w.frag("agents", t).text)
+                ctx = {"agents": w.join(agents), "targets": w.join(targets, data["meta"]["or_sep"])}
+                para(w.say("bridge.same_target.excluded" if st else "bridge.same_target.allowed", ctx))
+    sec.h2("design.infusion")
+    for t in w.filler("infusion"):
+        para(t)
+
+    # 7 procedures
+    sec.h1("procedures")
+    sec.h2("procedures.schedule")
+    for t in w.filler("schedule"):
+        para(t)
+    blocks.append(("caption", data["meta"]["table_caption"]))
+    blocks.append(("table",))
+    sec.h2("procedures.efficacy")
+    for t in w.filler("efficacy"):
+        para(t)
+    if irc_key and s["irc_place"] == "efficacy":
+        para(w.say(irc_key))
+
+    # 8 safety
+    sec.h1("safety")
+    sec.h2("safety.ae")
+    for t in w.filler("ae"):
+        para(t)
+    if s["idmc"]:
+        para(w.say("idmc"))
+    sec.h2("safety.risks")
+    para(w.say("risk.intro"))
+    named = [r for r, m in s["risks"].items() if m == "named"]
+    listed = [r for r in RISKS if r in named or (s["risks"].get(r) == "managed" and r != "secondary_malignancy"
+                                                 and rng.random() < 0.3)]
+    if listed:
+        risks = Frag(w.join([w.frag("risk_name", r).text for r in listed]), tuple(("safety_risk", r) for r in listed))
+        para(w.say("risk.named_list", {"risks": risks}))
+    for r, m in s["risks"].items():
+        if m == "managed" and r != "secondary_malignancy":
+            para(w.say(f"risk.managed.{r}"))
+    if s["secondary_malignancy_monitoring"]:
+        sec.h2("safety.secondary")
+        para(w.say("secmal.monitoring"))
+        plan = s["secondary_tcell_sample_analysis_plan"]
+        if plan is not None:
+            para(w.say("tcell.plan.true" if plan else "tcell.plan.false"))
+        para(w.say("secmal.filler"))
+
+    # 9 statistics
+    sec.h1("statistics")
+    for t in w.filler("statistics"):
+        para(t)
+    sec.h2("statistics.sample")
+    mode = s["stat_mode"]
+    if mode in ("target", "both"):
+        abbr = w.frag("endpoint_abbr", ep)
+        para(w.say("stat.target", {"abbr": abbr, "p0": s["p0"], "p1": s["p1"]}))
+    if mode in ("external", "both"):
+        para(w.say("stat.external", {"ext_source": w.frag("ext_source", group)}))
+    if mode == "none_explicit":
+        para(w.say("stat.none_explicit"))
+    if mode in ("descriptive", "rct", "dose_esc"):
+        para(w.say(f"stat.{mode}"))
+        if mode != "descriptive":
+            para(w.say(f"stat.{mode}"))
+    sec.h2("statistics.sets")
+    for t in w.filler("sets"):
+        para(t)
+
+    # 10 ethics
+    sec.h1("ethics")
+    for t in w.filler("ethics"):
+        para(t)
+    return title, blocks, sec.titles
+
+
+def build_protocol(i: int, seed: int = 0, languages: Sequence[str] = LANGUAGES, template_set: str = "dev") -> Protocol:
+    """Protocol number ``i`` of a batch: scenario, text blocks and truth (no PDF yet)."""
+    languages = tuple(languages)
+    lang = languages[i % len(languages)]
+    archetype = ARCHETYPES[(i // len(languages)) % len(ARCHETYPES)]
+    scenario = make_scenario(archetype, random.Random(f"guidelint-corpus:{seed}:{i}"))
+    w = _Writer(lang, random.Random(f"guidelint-corpus:{seed}:{i}:{template_set}"), template_set)
+    title, blocks, sections = _compose(scenario, w)
+    facts = _dedup(w.facts)
+    implied = scenario_facts(scenario)
+    if facts != implied:
+        missing = [f for f in implied if f not in facts]
+        extra = [f for f in facts if f not in implied]
+        raise AssertionError(f"protocol {i} ({archetype}, {lang}): text states {extra} beyond, and misses {missing}")
+    meta = w.data["meta"]
+    y, m, d = scenario["date"]
+    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December"]
+    date = meta["date_format"].format(y=y, m=m, d=d, month=months[m - 1])
+    header = meta["running_header"].format(protocol_no=scenario["protocol_no"], version=scenario["version"])
+    fields = [
+        (meta["title_fields"]["protocol_no"], scenario["protocol_no"]),
+        (meta["title_fields"]["version"], scenario["version"]),
+        (meta["title_fields"]["date"], date),
+        (meta["title_fields"]["sponsor"], meta["sponsors"][scenario["sponsor"]]),
+    ]
+    scen = dict(scenario, derived=derived(facts))
+    return Protocol(
+        id=f"{template_set}-s{seed}-{i:02d}-{lang}",
+        language=lang,
+        template_set=template_set,
+        scenario=scen,
+        title=title,
+        title_fields=fields,
+        blocks=blocks,
+        facts=facts,
+        expected=expected_statuses(facts),
+        running_header=header,
+        sections=sections,
+    )
+
+
+def plan(n: int = 12, seed: int = 0, languages: Sequence[str] = LANGUAGES, template_set: str = "dev") -> List[Protocol]:
+    """The batch ``generate`` would write, without rendering PDFs."""
+    return [build_protocol(i, seed, languages, template_set) for i in range(n)]
+
+
+# ------------------------------------------------------------------------------------------------ PDF
+
+_FONTS_READY = False
+CJK_FONT = "STSong-Light"
+
+
+def _register_fonts():
+    global _FONTS_READY
+    if not _FONTS_READY:
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+        _FONTS_READY = True
+
+
+def _markup(text: str, lang: str) -> str:
+    """Escape for platypus; in English, set characters Helvetica cannot encode (≥, ≤, α, γ) in the CID font."""
+    out = []
+    for ch in text:
+        if lang == "en":
+            try:
+                ch.encode("cp1252")
+            except UnicodeEncodeError:
+                out.append(f'<font name="{CJK_FONT}">{escape(ch)}</font>')
+                continue
+        out.append(escape(ch))
+    return "".join(out)
+
+
+def render_pdf(p: Protocol, path) -> Path:
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfgen import canvas as rl_canvas
+    from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    _register_fonts()
+    zh = p.language == "zh"
+    body_font = CJK_FONT if zh else "Helvetica"
+    bold_font = CJK_FONT if zh else "Helvetica-Bold"
+    data = load_templates(p.language)
+    meta = data["meta"]
+    margin_x, margin_top, margin_bottom = 64, 78, 64
+    width, height = A4
+
+    base = dict(fontName=body_font, wordWrap="CJK" if zh else None)
+    body = ParagraphStyle("body", fontSize=10.5 if zh else 10, leading=17 if zh else 14.5, spaceAfter=5,
+                          firstLineIndent=21 if zh else 0, **base)
+    item = ParagraphStyle("item", parent=body, firstLineIndent=0, leftIndent=22, bulletIndent=2,
+                          bulletFontName=body_font, spaceAfter=3)
+    caption = ParagraphStyle("caption", parent=body, firstLineIndent=0, alignment=TA_CENTER, fontName=bold_font,
+                             spaceBefore=4)
+    title_style = ParagraphStyle("title", fontName=bold_font, fontSize=18, leading=28, alignment=TA_CENTER,
+                                 wordWrap="CJK" if zh else None)
+    label_style = ParagraphStyle("label", parent=title_style, fontSize=22, leading=30)
+    small = ParagraphStyle("small", parent=body, fontSize=9, leading=13, firstLineIndent=0)
+
+    class Heading(Flowable):
+        """A numbered heading: bold and larger (the CID font has no bold face, so it is stroked)."""
+
+        def __init__(self, text, level):
+            super().__init__()
+            self.text, self.size = text, (14 if level == 1 else 12)
+            self.spaceBefore, self.spaceAfter = (12 if level == 1 else 8), 6
+            self.keepWithNext = True
+
+        def wrap(self, aw, ah):
+            self.width = aw
+            return aw, self.size * 1.3
+
+        def draw(self):
+            c = self.canv
+            t = c.beginText(0, self.size * 0.3)
+            t.setFont(bold_font, self.size)
+            if zh:
+                c.setLineWidth(0.45)
+                t.setTextRenderMode(2)
+            t.textOut(self.text)
+            c.drawText(t)
+
+    story: list = [Spacer(1, 60), Paragraph(_markup(meta["title_label"], p.language), label_style), Spacer(1, 30),
+                   Paragraph(_markup(p.title, p.language), title_style), Spacer(1, 50)]
+    info = Table([[Paragraph(_markup(k, p.language), body), Paragraph(_markup(v, p.language), body)]
+                  for k, v in p.title_fields], colWidths=[120, 260])
+    info.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    story += [info, Spacer(1, 80), Paragraph(_markup(meta["confidential"], p.language), small), PageBreak()]
+    story.append(Heading(meta["signature_heading"], 1))
+    for t in meta["signature_text"]:
+        story.append(Paragraph(_markup(t, p.language), body))
+    story.append(Spacer(1, 30))
+    for t in meta["signature_lines"]:
+        story += [Paragraph(_markup(t, p.language), body), Spacer(1, 24)]
+    story.append(PageBreak())
+
+    sched = data["schedule"]
+    cell = ParagraphStyle("cell", parent=body, fontSize=8, leading=10, firstLineIndent=0, spaceAfter=0)
+    for block in p.blocks:
+        kind = block[0]
+        if kind == "h":
+            story.append(Heading(block[2], block[1]))
+        elif kind == "p":
+            story.append(Paragraph(_markup(block[1], p.language), body))
+        elif kind == "items":
+            for n, text in enumerate(block[1], 1):
+                story.append(Paragraph(_markup(text, p.language), item, bulletText=f"{n}."))
+        elif kind == "caption":
+            story.append(Paragraph(_markup(block[1], p.language), caption))
+        elif kind == "table":
+            rows = [[Paragraph(_markup(c, p.language), cell) for c in sched["columns"]]]
+            for row in sched["rows"]:
+                rows.append([Paragraph(_markup(row[0], p.language), cell)]
+                            + [sched["mark"] if x else "" for x in row[1:]])
+            avail = width - 2 * margin_x
+            first = 104
+            t = Table(rows, colWidths=[first] + [(avail - first) / (len(sched["columns"]) - 1)] * (len(sched["columns"]) - 1),
+                      repeatRows=1)
+            t.setStyle(TableStyle([
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("FONTNAME", (0, 0), (-1, -1), body_font),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("ALIGN", (1, 1), (-1, -1), "CENTER"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6E6E6")),
+            ]))
+            story += [t, Spacer(1, 8)]
+
+    header, footer_fmt = p.running_header, meta["footer"]
+
+    class NumberedCanvas(rl_canvas.Canvas):
+        """Draws the running header and the 'page X of Y' footer once the page count is known."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._page_states = []
+
+        def showPage(self):
+            self._page_states.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._page_states)
+            for number, state in enumerate(self._page_states, 1):
+                self.__dict__.update(state)
+                self.saveState()
+                self.setFont(body_font, 9)
+                self.drawString(margin_x, height - 44, header)
+                self.setLineWidth(0.6)
+                self.line(margin_x, height - 50, width - margin_x, height - 50)
+                self.drawCentredString(width / 2, 34, footer_fmt.format(page=number, pages=total))
+                self.restoreState()
+                rl_canvas.Canvas.showPage(self)
+            rl_canvas.Canvas.save(self)
+
+    out = Path(path)
+    doc = SimpleDocTemplate(str(out), pagesize=A4, leftMargin=margin_x, rightMargin=margin_x, topMargin=margin_top,
+                            bottomMargin=margin_bottom, title=p.title, author=meta["sponsors"][p.scenario["sponsor"]],
+                            subject=p.running_header, creator="guidelint.corpus.generate", invariant=1)
+    doc.build(story, canvasmaker=NumberedCanvas)
+    return out
+
+
+def generate(out_dir, n: int = 12, seed: int = 0, languages: Sequence[str] = LANGUAGES,
+             template_set: str = "dev") -> List[Path]:
+    """Write ``<id>.pdf`` and ``<id>.truth.json`` for ``n`` protocols; returns the PDF paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for p in plan(n, seed, languages, template_set):
+        pdf = render_pdf(p, out / f"{p.id}.pdf")
+        (out / f"{p.id}.truth.json").write_text(
+            json.dumps(p.truth(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        paths.append(pdf)
+    return paths
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m guidelint.corpus.generate", description=__doc__.split("\n")[0])
+    ap.add_argument("out_dir")
+    ap.add_argument("--n", type=int, default=12)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--languages", default=",".join(LANGUAGES), help="comma-separated, e.g. zh,en")
+    ap.add_argument("--template-set", default="dev")
+    args = ap.parse_args(argv)
+    langs = tuple(x.strip() for x in args.languages.split(",") if x.strip())
+    for path in generate(args.out_dir, args.n, args.seed, langs, args.template_set):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
