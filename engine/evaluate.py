@@ -61,7 +61,8 @@ def evaluate(pack, guideline, facts: list, sid: str = "doc"):
     firings, derived = engine_compile.run(pack, engine_facts, sid=sid)
     by_id = {ef["id"]: f for ef, f in zip(engine_facts, facts)}
     _derived_to_facts(derived, by_id)
-    present = {f.kind for f in by_id.values()}
+    # `looks_for` names a fact kind, or kind=value where only one value answers the rule (safety_risk=CRS).
+    present = {f.kind for f in by_id.values()} | {f.label() for f in by_id.values()}
 
     findings, verdicts = [], []
     for rule in pack.rules:

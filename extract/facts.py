@@ -118,25 +118,20 @@ def indication(analysed):
     return list(found.values())
 
 
-_TARGET = r"(CD19|CD20|CD22|BCMA|GPRC5D|CD7)"
-_TARGET_PATTERNS = [
-    _TARGET + r"\s*(?:/\s*" + _TARGET + r")?\s*[-‐]?\s*(?:靶向)?\s*(?:的)?\s*(?:CAR|嵌合抗原受体|chimeric)",
-    r"(?:靶向|anti-?|targeting|directed against|against)\s*" + _TARGET + r"[^。.;；]{0,14}?(?:CAR|嵌合抗原受体|chimeric)",
-]
+_TARGET = re.compile(r"CD19|CD20|CD22|BCMA|GPRC5D|CD7(?!\d)")
+_TARGETING = re.compile(r"靶向|靶点|以.{0,12}为靶|抗\s*(?:CD|BCMA|GPRC5D)|anti-|directed|targeted|targeting", re.IGNORECASE)
 
 
 def cart_target(analysed):
+    """Targets named where the product itself is described: a CAR-T sentence with a targeting cue."""
     facts = {}
     for a in analysed:
-        if not (a.sentence.page_first == 1 or _in(a, "synopsis", "design", "background")):
+        if a.kind in ("background", "inclusion", "exclusion") or not a.has("CART"):
             continue
-        if a.kind == "background" and not re.search(r"本品|本研究|本产品|this study|the study product|investigational", a.norm, re.I):
+        if not _TARGETING.search(a.norm):
             continue
-        for p in _TARGET_PATTERNS:
-            for m in re.finditer(p, a.norm, re.IGNORECASE):
-                for t in m.groups():
-                    if t:
-                        facts.setdefault(t.upper(), a.fact("cart_target", t.upper(), m.start()))
+        for m in _TARGET.finditer(a.norm):
+            facts.setdefault(m.group(0), a.fact("cart_target", m.group(0), m.start()))
     return list(facts.values())
 
 
@@ -197,7 +192,7 @@ def design(analysed):
     return facts
 
 
-_AGE_RANGE = [r"(\d+)\s*(?:周岁|岁)?\s*(?:[-~～—–至到]|to)\s*(\d+)\s*(?:周岁|岁|years)",
+_AGE_RANGE = [r"≥\s*(\d+)\s*(?:周岁|岁)?\s*(?:且|and|,)\s*≤\s*(\d+)", r"(\d+)\s*(?:周岁|岁)?\s*(?:[-~～—–至到]|to)\s*(\d+)\s*(?:周岁|岁|years)",
               r"aged?\s*(?:between\s*)?(\d+)\s*(?:-|–|to|and)\s*(\d+)"]
 _AGE_MIN = [r"(?:≥|大于等于|不小于|年满|至少|at least|aged?\s*≥?)\s*(\d+)\s*(?:周岁|岁|years)",
             r"(\d+)\s*(?:周岁|岁)\s*(?:及|或)?以上", r"(\d+)\s*years(?: of age)?\s*(?:or|and)\s*(?:older|above)"]
@@ -321,6 +316,8 @@ def primary_endpoint(analysed):
         start = cue[0].start if cue else 0
         stop = min([m.start for m in a.of("SECONDARY_EP") if m.start > start] or [len(a.sentence.text)])
         eps = [m for m in a.of(*_ENDPOINT) if start <= m.start < stop and not m.negated]
+        if not eps and cue:  # "EFS is the primary endpoint": the endpoint comes first
+            eps = [m for m in a.of(*_ENDPOINT) if m.start < start and not m.negated and not a.of("SECONDARY_EP")]
         for m in eps:
             facts.setdefault(_ENDPOINT[m.label], a.fact("primary_endpoint", _ENDPOINT[m.label], m.start))
         if eps and "primary_endpoint_timepoint_months" not in facts:
@@ -396,7 +393,7 @@ def safety(analysed):
     for a in analysed:
         if a.kind in ("exclusion", "inclusion"):
             continue
-        managed = a.has("MANAGE") and a.kind not in ("background", "synopsis")
+        managed = a.has("MANAGE", "MONITOR") and a.kind not in ("background", "synopsis")
         for m in a.of(*_RISK):
             if m.negated:
                 continue
@@ -408,9 +405,11 @@ def safety(analysed):
             if a.has("MONITOR") and not m.negated and a.kind != "background":
                 facts.setdefault(("monitor",), a.fact("secondary_malignancy_monitoring", True, m.start))
         for m in a.of("TCELL_MALIG"):
-            if a.has("SAMPLE_ANALYSIS") or m.negated:
-                facts.setdefault(("tcell",), a.fact("secondary_tcell_sample_analysis_plan", not m.negated, m.start,
-                                                    negated=m.negated))
+            # The plan is negated when either the malignancy or the analysis is ("... is not required").
+            negated = any(x.negated for x in a.of("TCELL_MALIG", "SAMPLE_ANALYSIS"))
+            if a.has("SAMPLE_ANALYSIS") or negated:
+                facts.setdefault(("tcell",), a.fact("secondary_tcell_sample_analysis_plan", not negated, m.start,
+                                                    negated=negated))
     return list(facts.values())
 
 

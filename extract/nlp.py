@@ -35,7 +35,7 @@ def _prepare_jieba() -> None:
     # Every lexicon term is one jieba word, so the EntityRuler sees the same tokens in patterns and text.
     for entry in lexicon("zh"):
         term = entry["pattern"]
-        if " " not in term:  # jieba user words cannot hold spaces (jieba#405)
+        if isinstance(term, str) and " " not in term:  # jieba user words cannot hold spaces (jieba#405)
             jieba.add_word(term, freq=2000)
 
 

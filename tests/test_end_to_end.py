@@ -15,7 +15,7 @@ import pytest
 from guidelint.audit import AuditContext, audit_document
 from guidelint.corpus.generate import generate
 
-N_DOCS = 12
+N_DOCS = 24  # a full cycle of the generator archetypes: every reachable status per rule and language
 
 
 @pytest.fixture(scope="session")
@@ -115,3 +115,16 @@ def test_unreadable_file_is_one_line_error_via_cli(tmp_path):
     assert proc.returncode == 3
     err = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(err) == 1 and "not-a-protocol.pdf" in err[0]
+
+
+def test_batch_reaches_every_status_each_rule_can_reach_per_language(generated, ctx):
+    """The end-to-end statuses above are only as strong as the variety of the batch: check that variety."""
+    for lang in ("zh", "en"):
+        seen = {}
+        for _, truth in generated:
+            if truth["language"] == lang:
+                for rule, status in truth["expected"].items():
+                    seen.setdefault(rule, set()).add(status)
+        for rule in ctx.pack.rules:
+            possible = {o.status for o in rule.outcomes} | {"not_addressed"}
+            assert possible <= seen[rule.id], f"{lang} {rule.id}: batch never reaches {possible - seen[rule.id]}"

@@ -46,13 +46,15 @@ def test_pack_cites_the_bundled_guideline_without_drift(guideline):
     assert check_citations(PACK, guideline) == []
 
 
-def test_every_fact_kind_in_cases_exists_in_the_catalogue():
+def test_looks_for_names_catalogue_facts():
     from guidelint.extract.catalogue import fact_kinds
 
     kinds = fact_kinds()
     for rule in PACK.rules:
-        for kind in rule.looks_for:
+        for looked in rule.looks_for:
+            kind, _, value = looked.partition("=")
             assert kind in kinds, f"{rule.id} looks for unknown fact {kind}"
+            assert not value or value in kinds[kind]["values"], f"{rule.id}: {kind} has no value {value}"
 
 
 def test_one_finding_per_rule_even_with_no_facts(guideline):
