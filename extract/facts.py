@@ -158,8 +158,8 @@ def trial_phase(analysed):
 def confirmatory(analysed):
     for a in analysed:
         for m in a.of("CONFIRMATORY"):
-            if not m.negated and a.kind not in _NOT_PRIOR_SECTIONS:
-                return [a.fact("confirmatory", True, m.start)]
+            if a.kind not in _NOT_PRIOR_SECTIONS:  # "本试验并非确证性临床试验" says it is exploratory
+                return [a.fact("confirmatory", not m.negated, m.start, negated=m.negated)]
     for a in analysed:
         if a.kind in ("synopsis", "design") or a.sentence.page_first == 1:
             for m in a.of("EXPLORATORY", "DOSE_ESC"):
@@ -259,13 +259,13 @@ def prior_tki(analysed):
     return facts
 
 
-_LINES = [r"(?:至少|≥|不少于|最少|at least|a minimum of|minimum of)\s*(?:接受过)?\s*(\d+)\s*(?:线|种(?:系统性?)?治疗方案|个(?:系统性?)?治疗方案|"
+_LINES = [r"(\d+)\s*(?:-|–|~|～|to|至)\s*\d+\s*(?:prior\s+)?(?:lines?|线)",
+          r"(?:至少|≥|不少于|最少|at least|a minimum of|minimum of)\s*(?:接受过)?\s*(\d+)\s*(?:线|种(?:系统性?)?治疗方案|个(?:系统性?)?治疗方案|"
           r"(?:prior\s+)?(?:lines?|regimens?)|(?:prior\s+)?systemic)",
           r"(\d+)\s*线\s*(?:或|及)?以上", r"(\d+)\s*(?:\+\s*)?or more\s*(?:prior\s+)?(?:lines?|regimens?)",
-          r"(\d+)\s*-\s*\d+\s*(?:prior\s+)?(?:lines?|线)",
           r"(\d+)\s*(?:prior\s+)?(?:lines?|regimens?)\s+of\s+(?:prior\s+)?(?:systemic\s+)?(?:therapy|treatment)",
           r"(?:after|following|failure of)\s*(?:at least\s*)?(\d+)\s*(?:prior\s+)?(?:lines?|-line|regimens?)",
-          r"(\d+)\s*(?:线|种)\s*(?:系统性?)?治疗", r"(\d+)\s*线", r"(\d+)\s*prior\s+(?:lines?|regimens?)"]
+          r"(\d+)\s*(?:线|种)\s*(?:系统性?)?治疗", r"(\d+)\s*线", r"\b(1)-line\b", r"(\d+)\s*prior\s+(?:lines?|regimens?)"]
 
 
 def prior_lines(analysed):
@@ -301,7 +301,7 @@ def prior_classes(analysed):
 
 _ENDPOINT = {"EP_ORR": "ORR", "EP_CRR": "CRR", "EP_CR_CRI": "CR_CRi_rate", "EP_OS": "OS", "EP_PFS": "PFS",
              "EP_EFS": "EFS", "EP_DOR": "DOR", "EP_MRD": "MRD_neg_rate"}
-_TIMEPOINT = [r"第\s*(\d+)\s*(个月|月|周|天)", r"(\d+)\s*(个月|周|天)\s*(?:时|后|的|内)",
+_TIMEPOINT = [r"第\s*(\d+)\s*(个月|月|周|天)", r"(?:后|时)\s*(\d+)\s*(个月|周|天)", r"(\d+)\s*(个月|周|天)\s*(?:时|后|的|内)",
               r"(?:at|by)\s+(month|week|day)\s*(\d+)", r"(month|week|day)\s*(\d+)",
               r"(\d+)\s*(months?|weeks?|days?)\s*(?:after|post|following|from)"]
 
@@ -318,6 +318,8 @@ def primary_endpoint(analysed):
         eps = [m for m in a.of(*_ENDPOINT) if start <= m.start < stop and not m.negated]
         if not eps and cue:  # "EFS is the primary endpoint": the endpoint comes first
             eps = [m for m in a.of(*_ENDPOINT) if m.start < start and not m.negated and not a.of("SECONDARY_EP")]
+        if any(m.label == "EP_CR_CRI" for m in eps):  # "complete remission rate (CR + CRi)" is one endpoint
+            eps = [m for m in eps if m.label != "EP_CRR"]
         for m in eps:
             facts.setdefault(_ENDPOINT[m.label], a.fact("primary_endpoint", _ENDPOINT[m.label], m.start))
         if eps and "primary_endpoint_timepoint_months" not in facts:
@@ -352,8 +354,7 @@ def benchmark(analysed):
             continue
         for label, kind in (("EXT_CONTROL", "external_control"), ("TARGET_VALUE", "target_value_method")):
             for m in a.of(label):
-                if not m.negated:
-                    facts.setdefault(kind, a.fact(kind, True, m.start))
+                facts.setdefault((kind, not m.negated), a.fact(kind, not m.negated, m.start, negated=m.negated))
     return list(facts.values())
 
 
@@ -367,7 +368,8 @@ def bridging(analysed):
         m = a.of("BRIDGING")[0]
         same_target = a.of("SAME_TARGET", "SAME_TARGET_DRUG")
         if same_target:
-            st = same_target[0]
+            # One prohibition covers the examples that follow it ("must not include X (e.g. Y)").
+            st = next((x for x in same_target if x.negated), same_target[0])
             facts.setdefault("same", a.fact("bridging_same_target_excluded", st.negated, st.start,
                                             negated=not st.negated))
             continue
