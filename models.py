@@ -81,6 +81,8 @@ class Fact:
         v = self.value
         if isinstance(v, bool):
             v = "true" if v else "false"
+        elif isinstance(v, float) and v.is_integer():
+            v = int(v)  # 14.0 days reads as 14
         return f"{self.kind}={v}"
 
 

@@ -14,7 +14,7 @@ def _clip(text: str, width: int = 110) -> str:
 
 def emit(results, ctx, stream, *, lang: str = "en", verbose: bool = False) -> None:
     g = ctx.guideline
-    stream.write(f"guidelint — {g.id} ({ctx.pack.id} {ctx.pack.version}), {len(ctx.pack.rules)} rules\n")
+    stream.write(f"guidelint — guideline {g.id}, pack {ctx.pack.id} {ctx.pack.version} ({len(ctx.pack.rules)} rules)\n")
     for r in results:
         stream.write(f"\n{r.path}\n")
         if r.status != "ok":

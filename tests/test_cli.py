@@ -1,0 +1,69 @@
+"""The command line as a user meets it: exit codes, one-line errors, batches that survive bad files."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from guidelint.cli import main
+
+BUNDLED = Path(__file__).resolve().parents[1] / "corpus" / "protocols"
+
+
+def test_guideline_show_prints_numbered_lines_with_section():
+    result = CliRunner().invoke(main, ["guideline", "show", "85-97"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "受试者既往治疗" in lines[0]
+    body = lines[1:]
+    assert len(body) == 13
+    assert body[0].split()[0] == "85" and body[-1].split()[0] == "97"
+    assert "● 复发或难治性急性 B-ALL 通常至少包括首次缓解后" in body[0]
+    assert all("二、 > (一) > 2." in line for line in body)
+
+
+def test_guideline_show_rejects_lines_outside_the_numbered_range():
+    result = CliRunner().invoke(main, ["guideline", "show", "5-30"])
+    assert result.exit_code == 2
+    bad = CliRunner().invoke(main, ["guideline", "show", "abc"])
+    assert bad.exit_code == 2 and "85-97" in bad.output
+
+
+def test_rules_lists_every_rule_once():
+    result = CliRunner().invoke(main, ["rules"])
+    assert result.exit_code == 0
+    ids = [line.split()[0] for line in result.output.splitlines()]
+    assert len(ids) == len(set(ids)) == 12
+    assert "POP-PRIOR-BALL-PH-TKI" in ids
+
+
+def test_unknown_pack_is_a_usage_error(tmp_path):
+    pdf = next(BUNDLED.glob("*.pdf"))
+    result = CliRunner().invoke(main, ["check", str(pdf), "--pack", "no-such-pack"])
+    assert result.exit_code == 2 and "no-such-pack" in result.output
+
+
+def test_audit_goes_on_past_a_bad_file(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = sorted(BUNDLED.glob("*.pdf"))[:2]
+    for pdf in good:
+        shutil.copy(pdf, folder / pdf.name)
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<")
+    (folder / "empty.pdf").write_bytes(b"")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["audit", str(folder), "-o", str(out)])
+    assert result.exit_code == 3  # some files could not be audited
+    rows = [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 4
+    by_name = {Path(r["path"]).name: r for r in rows}
+    for pdf in good:
+        assert by_name[pdf.name]["status"] == "ok" and len(by_name[pdf.name]["findings"]) == 12
+    for name in ("broken.pdf", "empty.pdf"):
+        assert by_name[name]["status"] == "error" and name in by_name[name]["error"]
+        assert "\n" not in by_name[name]["error"]
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert len(report["documents"]) == 4
+    assert (out / "report.txt").read_text(encoding="utf-8").count("ERROR:") == 2
