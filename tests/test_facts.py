@@ -161,3 +161,12 @@ def test_evidence_points_at_the_line_that_holds_the_words():
     cd20 = next(f for f in extract_facts(doc) if f.kind == "requires_anti_cd20")
     assert cd20.evidence.text == "利妥昔单抗治疗；"
     assert cd20.evidence.line == doc.lines[1].line_no
+
+
+def test_domain_terms_stay_whole_in_jieba_segmentation():
+    from guidelint.extract.nlp import get_nlp
+
+    doc = get_nlp("zh")("既往接受过酪氨酸激酶抑制剂和蒽环类化疗，回输前进行清淋预处理，必要时给予桥接治疗。")
+    tokens = [t.text for t in doc]
+    for term in ("酪氨酸激酶抑制剂", "蒽环类", "清淋预处理", "桥接治疗"):
+        assert term in tokens, tokens
