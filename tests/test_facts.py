@@ -169,4 +169,4 @@ def test_domain_terms_stay_whole_in_jieba_segmentation():
     doc = get_nlp("zh")("既往接受过酪氨酸激酶抑制剂和蒽环类化疗，回输前进行清淋预处理，必要时给予桥接治疗。")
     tokens = [t.text for t in doc]
     for term in ("酪氨酸激酶抑制剂", "蒽环类", "清淋预处理", "桥接治疗"):
-        assert term in tokens, tokens
+        assert any(term in token for token in tokens), f"{term} split: {tokens}"  # 蒽环类化疗 is one word too
