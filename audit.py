@@ -18,15 +18,21 @@ class AuditContext:
 
     pack: object
     guideline: object
+    drift: tuple = ()  # citation drift between the pack and this guideline text
+    drift_notes: dict = None  # rule id -> note, for drifted rules run under --allow-drift
 
     @classmethod
-    def load(cls, pack_name: str | None = None, guideline_path: str | None = None) -> "AuditContext":
-        from .engine.pack import DEFAULT_PACK, load_pack
+    def load(cls, pack_name: str | None = None, guideline_path: str | None = None,
+             allow_drift: bool = False) -> "AuditContext":
+        """Drifted rules are refused (left out of the pack) unless ``allow_drift``; ``drift`` says which."""
+        from .engine.pack import DEFAULT_PACK, citation_drift, load_pack, with_drift
         from .extract.guideline import load_default, load_guideline
 
         pack = load_pack(pack_name or DEFAULT_PACK)
         guideline = load_guideline(guideline_path) if guideline_path else load_default()
-        return cls(pack, guideline)
+        drift = tuple(citation_drift(pack, guideline))
+        pack, notes = with_drift(pack, drift, allow_drift)
+        return cls(pack, guideline, drift, notes)
 
 
 def _sha256(path: Path) -> str:
@@ -54,7 +60,8 @@ def audit_document(path, ctx: AuditContext) -> tuple:
         return result, []
     result.sha256, result.language, result.pages = document.sha256, document.language, document.pages
     facts = extract_facts(document)
-    findings, verdicts, derived = evaluate(ctx.pack, ctx.guideline, facts, sid=document.sha256[:16])
+    findings, verdicts, derived = evaluate(ctx.pack, ctx.guideline, facts, sid=document.sha256[:16],
+                                         drift_notes=ctx.drift_notes)
     result.facts = facts + derived
     result.findings = findings
     return result, verdicts

@@ -17,20 +17,20 @@ from . import __version__
 FAIL_ON = ("gap", "not_addressed", "never")
 
 
-def _context(pack, guideline):
+def _context(pack, guideline, allow_drift=False):
     from .audit import AuditContext
     from .engine.pack import PackError
     from .extract.guideline import GuidelineError
 
     try:
-        ctx = AuditContext.load(pack, guideline)
+        ctx = AuditContext.load(pack, guideline, allow_drift=allow_drift)
     except (PackError, GuidelineError) as exc:
         raise click.UsageError(str(exc)) from None
-    from .engine.pack import check_citations
-
-    drift = check_citations(ctx.pack, ctx.guideline)
-    if drift:
-        raise click.UsageError("citation drift between pack and guideline:\n  " + "\n  ".join(drift))
+    for d in ctx.drift:
+        action = "running it anyway (--allow-drift)" if allow_drift else "rule refused; --allow-drift runs it"
+        click.echo(f"guidelint: citation drift: {d}; {action}", err=True)
+    if not ctx.pack.rules:
+        raise click.UsageError("every rule of the pack cites drifted guideline text; nothing to run")
     return ctx
 
 
@@ -42,6 +42,8 @@ def _exit_code(results, fail_on: str) -> int:
 
 
 pack_option = click.option("--pack", "pack", default=None, help="Guideline pack: a bundled name or a folder.")
+allow_drift_option = click.option("--allow-drift", is_flag=True,
+                                  help="Run rules whose cited guideline text changed; their findings say so.")
 guideline_option = click.option("--guideline", "guideline", default=None, type=click.Path(exists=True, dir_okay=False),
                                 help="Guideline text or PDF (default: the pack's bundled guideline).")
 
@@ -56,16 +58,17 @@ def main():
 @click.argument("pdf", type=click.Path(dir_okay=False))
 @pack_option
 @guideline_option
+@allow_drift_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Message language (text).")
 @click.option("--verbose", "-v", is_flag=True, help="Also list not_applicable findings (text).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="never", show_default=True)
-def check(pdf, pack, guideline, fmt, lang, verbose, fail_on):
+def check(pdf, pack, guideline, allow_drift, fmt, lang, verbose, fail_on):
     """Audit one protocol PDF and print its findings."""
     from .audit import audit_document
     from .engine.report import json as json_report, text as text_report
 
-    ctx = _context(pack, guideline)
+    ctx = _context(pack, guideline, allow_drift)
     result, _ = audit_document(pdf, ctx)
     if fmt == "json":
         json_report.emit([result], ctx, sys.stdout)
@@ -81,13 +84,14 @@ def check(pdf, pack, guideline, fmt, lang, verbose, fail_on):
 @click.option("-o", "--out", "out", type=click.Path(file_okay=False), default="report", show_default=True)
 @pack_option
 @guideline_option
+@allow_drift_option
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="gap", show_default=True)
-def audit(folder, out, pack, guideline, fail_on):
+def audit(folder, out, pack, guideline, allow_drift, fail_on):
     """Audit every PDF under FOLDER; write results.jsonl, report.json and report.txt to OUT."""
     from .audit import audit_document
     from .engine.report import json as json_report, text as text_report
 
-    ctx = _context(pack, guideline)
+    ctx = _context(pack, guideline, allow_drift)
     pdfs = sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -110,6 +114,31 @@ def audit(folder, out, pack, guideline, fail_on):
         tmp.replace(out_dir / name)
     click.echo(f"{len(results)} documents audited; reports in {out_dir}/", err=True)
     sys.exit(_exit_code(results, fail_on))
+
+
+@main.command()
+@click.argument("pdf", type=click.Path(dir_okay=False))
+@click.argument("rule_id")
+@pack_option
+@guideline_option
+@allow_drift_option
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+def explain(pdf, rule_id, pack, guideline, allow_drift, lang):
+    """Explain one rule's decision on one protocol: cited lines, facts seen and missing, outcomes, verdict."""
+    from .audit import audit_document
+    from .engine.explain import explain as explain_rule
+
+    ctx = _context(pack, guideline, allow_drift)
+    try:
+        rule = ctx.pack.rule(rule_id)
+    except KeyError:
+        raise click.UsageError(f"no rule {rule_id!r} in pack {ctx.pack.id}; see `guidelint rules`") from None
+    result, verdicts = audit_document(pdf, ctx)
+    if result.status != "ok":
+        click.echo(f"guidelint: {result.error}", err=True)
+        sys.exit(3)
+    verdict = next(v for v in verdicts if v.rule_id == rule_id)
+    click.echo(explain_rule(rule, ctx.pack, ctx.guideline, result, verdict, lang))
 
 
 @main.group()

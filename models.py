@@ -119,6 +119,7 @@ class Finding:
     because: Tuple[str, ...] = ()
     missing: Tuple[str, ...] = ()  # fact kinds looked for and not found (not_addressed)
     title: str = ""
+    drift: str = ""  # set when the rule runs although its cited guideline text drifted (--allow-drift)
 
     def __post_init__(self):
         if self.status not in STATUSES:
@@ -131,7 +132,7 @@ class Finding:
         guideline = {"id": first.guideline_id, **first.to_json()}
         if rest:
             guideline["more"] = [c.to_json() for c in rest]
-        return {
+        out = {
             "rule": self.rule_id,
             "status": self.status,
             "severity": self.severity,
@@ -140,6 +141,9 @@ class Finding:
             "evidence": [e.to_json() for e in self.evidence],
             "because": list(self.because) + [f"missing:{m}" for m in self.missing],
         }
+        if self.drift:
+            out["drift"] = self.drift
+        return out
 
 
 @dataclass

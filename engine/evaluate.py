@@ -55,8 +55,12 @@ def _base_evidence(fact_id: str, by_id: dict, seen: dict) -> None:
         seen.setdefault((fact.evidence.page, fact.evidence.line, fact.evidence.text), fact.evidence)
 
 
-def evaluate(pack, guideline, facts: list, sid: str = "doc"):
-    """Return (findings, verdicts, derived Facts) for one document's facts."""
+def evaluate(pack, guideline, facts: list, sid: str = "doc", drift_notes=None):
+    """Return (findings, verdicts, derived Facts) for one document's facts.
+
+    ``drift_notes`` maps rule ids that run despite citation drift to the note their findings carry.
+    """
+    drift_notes = drift_notes or {}
     engine_facts = _to_engine(facts)
     firings, derived = engine_compile.run(pack, engine_facts, sid=sid)
     by_id = {ef["id"]: f for ef, f in zip(engine_facts, facts)}
@@ -88,6 +92,7 @@ def evaluate(pack, guideline, facts: list, sid: str = "doc"):
             because=tuple(_because(i, by_id) for i in matched),
             missing=missing,
             title=rule.title.get("en", rule.id),
+            drift=drift_notes.get(rule.id, ""),
         ))
         verdicts.append(Verdict(rule.id, status, tuple(by_id[i] for i in matched), tuple(mine)))
     derived_facts = [by_id[d["id"]] for d in derived]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Optional
@@ -157,17 +157,78 @@ def load_pack(name_or_path: str = DEFAULT_PACK) -> PolicyPack:
     )
 
 
-def check_citations(pack: PolicyPack, guideline) -> list:
-    """Every cited range exists and still says what it said when the rule was written.
+@dataclass(frozen=True)
+class Drift:
+    """A cited range whose text is not what the rule was written against."""
 
-    Returns one problem string per drifted or missing citation (empty list: no drift).
-    """
-    problems = []
+    rule_id: str
+    lines: tuple
+    kind: str  # changed | moved | vanished
+    now_at: Optional[tuple] = None  # where the same text stands now (moved)
+
+    def __str__(self) -> str:
+        a, b = self.lines
+        if self.kind == "moved":
+            return f"{self.rule_id}: lines {a}-{b} moved to {self.now_at[0]}-{self.now_at[1]}"
+        if self.kind == "vanished":
+            return f"{self.rule_id}: the text of lines {a}-{b} is no longer in the guideline"
+        return f"{self.rule_id}: the text of lines {a}-{b} changed"
+
+
+def _find_moved(guideline, cite: Cite):
+    """The same normalised text at another range of about the same length, if anywhere."""
+    a, b = cite.lines
+    span = b - a
+    for length in sorted(range(max(0, span - 2), span + 3), key=lambda n: abs(n - span)):
+        for start in sorted(guideline.numbered):
+            end = start + length
+            if (start, end) != (a, b) and guideline.range_exists(start, end) \
+                    and quote_hash(guideline.text(start, end)) == cite.sha256:
+                return (start, end)
+    return None
+
+
+def citation_drift(pack: PolicyPack, guideline) -> list:
+    """Every cited range that changed, moved or vanished against ``guideline`` (empty: no drift)."""
+    drifts = []
     for rule in pack.rules:
         for cite in rule.cites:
             a, b = cite.lines
-            if not guideline.range_exists(a, b):
-                problems.append(f"{rule.id}: cites lines {a}-{b}, which the guideline does not have")
-            elif quote_hash(guideline.text(a, b)) != cite.sha256:
-                problems.append(f"{rule.id}: the text of lines {a}-{b} changed since the rule was written")
-    return problems
+            if guideline.range_exists(a, b) and quote_hash(guideline.text(a, b)) == cite.sha256:
+                continue
+            moved = _find_moved(guideline, cite)
+            if moved:
+                drifts.append(Drift(rule.id, cite.lines, "moved", moved))
+            elif guideline.range_exists(a, b):
+                drifts.append(Drift(rule.id, cite.lines, "changed"))
+            else:
+                drifts.append(Drift(rule.id, cite.lines, "vanished"))
+    return drifts
+
+
+def check_citations(pack, guideline) -> list:
+    """One line per drifted citation; empty when every cited range says what it said."""
+    return [str(d) for d in citation_drift(pack, guideline)]
+
+
+def with_drift(pack: PolicyPack, drifts: list, allow: bool) -> tuple:
+    """The pack to run given citation drift: drifted rules are refused, or kept (moved ones re-cited).
+
+    Returns (pack, notes) where notes maps a kept drifted rule id to the note its findings carry.
+    """
+    by_rule = {}
+    for d in drifts:
+        by_rule.setdefault(d.rule_id, []).append(d)
+    rules, notes = [], {}
+    for rule in pack.rules:
+        found = by_rule.get(rule.id)
+        if not found:
+            rules.append(rule)
+            continue
+        if not allow:
+            continue
+        moved = {d.lines: d.now_at for d in found if d.kind == "moved"}
+        cites = tuple(Cite(moved.get(c.lines, c.lines), c.sha256) for c in rule.cites)
+        rules.append(replace(rule, cites=cites))
+        notes[rule.id] = "citation drift allowed: " + "; ".join(str(d) for d in found)
+    return replace(pack, rules=tuple(rules)), notes

@@ -67,3 +67,22 @@ def test_audit_goes_on_past_a_bad_file(tmp_path):
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert len(report["documents"]) == 4
     assert (out / "report.txt").read_text(encoding="utf-8").count("ERROR:") == 2
+
+
+def test_explain_shows_lines_facts_outcomes_and_verdict():
+    pdf = BUNDLED / "dev-s7-00-zh.pdf"
+    result = CliRunner().invoke(main, ["explain", str(pdf), "POP-PRIOR-BALL-PH-TKI"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "90  二、 > (一) > 2.  参加临床试验前应至少接受过两种酪氨酸激酶抑制" in out
+    assert "ph_positive_eligible=true" in out and "indication_group=B-ALL" in out
+    assert "Looked for and not found:" in out
+    verdict = next(line for line in out.splitlines() if line.startswith("Verdict:"))
+    check = CliRunner().invoke(main, ["check", str(pdf), "--format", "json"])
+    status = {f["rule"]: f["status"] for f in json.loads(check.stdout)["documents"][0]["findings"]}
+    assert verdict.startswith(f"Verdict: {status['POP-PRIOR-BALL-PH-TKI']} ")
+
+
+def test_explain_unknown_rule_is_a_usage_error():
+    result = CliRunner().invoke(main, ["explain", str(BUNDLED / "dev-s7-00-zh.pdf"), "NO-SUCH-RULE"])
+    assert result.exit_code == 2 and "guidelint rules" in result.output
