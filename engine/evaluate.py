@@ -75,7 +75,8 @@ def evaluate(pack, guideline, facts: list, sid: str = "doc", drift_notes=None):
         for outcome in rule.outcomes:
             hits = [f for f in mine if f.name.split("#")[1] == outcome.status]
             if hits:
-                status, winner = outcome.status, hits[0]
+                # Of the firings that decide it, show the one resting on the most facts: most evidence.
+                status, winner = outcome.status, max(hits, key=lambda f: len(f.fact_ids))
                 break
         matched = winner.fact_ids if winner else ()
         evidence = {}
