@@ -20,6 +20,7 @@ class AuditContext:
     guideline: object
     drift: tuple = ()  # citation drift between the pack and this guideline text
     drift_notes: dict = None  # rule id -> note, for drifted rules run under --allow-drift
+    waivers: tuple = ()  # from --waivers; a protocol's own <stem>.waivers.yaml is read per document
 
     @classmethod
     def load(cls, pack_name: str | None = None, guideline_path: str | None = None,
@@ -46,6 +47,7 @@ def _sha256(path: Path) -> str:
 def audit_document(path, ctx: AuditContext) -> tuple:
     """Return (DocumentResult, verdicts); verdicts is empty when the document could not be read."""
     from .engine.evaluate import evaluate
+    from .engine.waivers import WaiverError, apply_waivers
     from .extract.facts import extract_facts
     from .extract.pdf import ProtocolReadError, read_protocol
 
@@ -64,4 +66,15 @@ def audit_document(path, ctx: AuditContext) -> tuple:
                                          drift_notes=ctx.drift_notes)
     result.facts = facts + derived
     result.findings = findings
+    try:
+        apply_waivers(result, list(ctx.waivers) + _waivers_beside(path, ctx))
+    except WaiverError as exc:  # a broken waiver file must not pass silently as "no waivers"
+        result.status, result.error = "error", str(exc)
     return result, verdicts
+
+
+def _waivers_beside(pdf: Path, ctx: AuditContext) -> list:
+    from .engine.waivers import beside, load_waivers
+
+    own = beside(pdf)
+    return load_waivers(own, {r.id for r in ctx.pack.rules}, beside=pdf) if own.is_file() else []

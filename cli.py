@@ -17,14 +17,17 @@ from . import __version__
 FAIL_ON = ("gap", "not_addressed", "never")
 
 
-def _context(pack, guideline, allow_drift=False):
+def _context(pack, guideline, allow_drift=False, waivers=None):
     from .audit import AuditContext
     from .engine.pack import PackError
+    from .engine.waivers import WaiverError, load_waivers
     from .extract.guideline import GuidelineError
 
     try:
         ctx = AuditContext.load(pack, guideline, allow_drift=allow_drift)
-    except (PackError, GuidelineError) as exc:
+        if waivers:
+            ctx.waivers = tuple(load_waivers(waivers, {r.id for r in ctx.pack.rules}))
+    except (PackError, GuidelineError, WaiverError) as exc:
         raise click.UsageError(str(exc)) from None
     for d in ctx.drift:
         action = "running it anyway (--allow-drift)" if allow_drift else "rule refused; --allow-drift runs it"
@@ -38,12 +41,14 @@ def _exit_code(results, fail_on: str) -> int:
     if any(r.status != "ok" for r in results):
         return 3
     bad = {"gap": {"gap"}, "not_addressed": {"gap", "not_addressed"}, "never": set()}[fail_on]
-    return 1 if any(f.status in bad for r in results for f in r.findings) else 0
+    return 1 if any(f.status in bad and not f.waived for r in results for f in r.findings) else 0
 
 
 pack_option = click.option("--pack", "pack", default=None, help="Guideline pack: a bundled name or a folder.")
 allow_drift_option = click.option("--allow-drift", is_flag=True,
                                   help="Run rules whose cited guideline text changed; their findings say so.")
+waivers_option = click.option("--waivers", type=click.Path(exists=True, dir_okay=False), default=None,
+                               help="YAML file of reviewer waivers (a protocol's own <stem>.waivers.yaml is read too).")
 guideline_option = click.option("--guideline", "guideline", default=None, type=click.Path(exists=True, dir_okay=False),
                                 help="Guideline text or PDF (default: the pack's bundled guideline).")
 
@@ -59,16 +64,17 @@ def main():
 @pack_option
 @guideline_option
 @allow_drift_option
+@waivers_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Message language (text).")
 @click.option("--verbose", "-v", is_flag=True, help="Also list not_applicable findings (text).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="never", show_default=True)
-def check(pdf, pack, guideline, allow_drift, fmt, lang, verbose, fail_on):
+def check(pdf, pack, guideline, allow_drift, waivers, fmt, lang, verbose, fail_on):
     """Audit one protocol PDF and print its findings."""
     from .audit import audit_document
     from .engine.report import json as json_report, text as text_report
 
-    ctx = _context(pack, guideline, allow_drift)
+    ctx = _context(pack, guideline, allow_drift, waivers)
     result, _ = audit_document(pdf, ctx)
     if fmt == "json":
         json_report.emit([result], ctx, sys.stdout)
@@ -85,13 +91,14 @@ def check(pdf, pack, guideline, allow_drift, fmt, lang, verbose, fail_on):
 @pack_option
 @guideline_option
 @allow_drift_option
+@waivers_option
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="gap", show_default=True)
-def audit(folder, out, pack, guideline, allow_drift, fail_on):
+def audit(folder, out, pack, guideline, allow_drift, waivers, fail_on):
     """Audit every PDF under FOLDER; write results.jsonl, report.json and report.txt to OUT."""
     from .audit import audit_document
     from .engine.report import json as json_report, text as text_report
 
-    ctx = _context(pack, guideline, allow_drift)
+    ctx = _context(pack, guideline, allow_drift, waivers)
     pdfs = sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)

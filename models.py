@@ -120,6 +120,7 @@ class Finding:
     missing: Tuple[str, ...] = ()  # fact kinds looked for and not found (not_addressed)
     title: str = ""
     drift: str = ""  # set when the rule runs although its cited guideline text drifted (--allow-drift)
+    waived: Optional[dict] = None  # {by, reason}: a reviewer accepted this finding; the status stays
 
     def __post_init__(self):
         if self.status not in STATUSES:
@@ -143,6 +144,8 @@ class Finding:
         }
         if self.drift:
             out["drift"] = self.drift
+        if self.waived:
+            out["waived"] = dict(self.waived)
         return out
 
 

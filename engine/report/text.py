@@ -37,6 +37,8 @@ def emit(results, ctx, stream, *, lang: str = "en", verbose: bool = False) -> No
                 stream.write(f"            because: {'; '.join(f.because)}\n")
             if f.missing:
                 stream.write(f"            not found: {', '.join(f.missing)}\n")
+            if f.waived:
+                stream.write(f"            waived by {f.waived['by']}: {f.waived['reason']}\n")
             if f.drift:
                 stream.write(f"            {f.drift}\n")
     stream.write("\n")
