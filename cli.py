@@ -172,6 +172,29 @@ def guideline_show(lines, guideline):
         raise click.UsageError(str(exc)) from None
 
 
+@main.command("coverage")
+@pack_option
+@guideline_option
+@click.option("--summary", is_flag=True, help="Only the totals and problems, not every line.")
+@click.option("--require-rules", is_flag=True, help="Also fail while a checkable clause has no rule.")
+def coverage_cmd(pack, guideline, summary, require_rules):
+    """Account for every numbered guideline line: the rules enforcing it, or why it is not checkable.
+
+    Exits 1 when a line is unaccounted for or a rule cites lines that do not exist."""
+    from .engine.coverage import coverage, format_report
+    from .engine.pack import DEFAULT_PACK, PackError, load_pack
+    from .extract.guideline import GuidelineError, load_default, load_guideline
+
+    try:
+        p = load_pack(pack or DEFAULT_PACK)
+        g = load_guideline(guideline) if guideline else load_default()
+    except (PackError, GuidelineError) as exc:
+        raise click.UsageError(str(exc)) from None
+    report = coverage(p, g, require_rules=require_rules)
+    click.echo(format_report(report, g, lines=not summary))
+    sys.exit(1 if report.problems else 0)
+
+
 @main.command()
 @pack_option
 def rules(pack):
