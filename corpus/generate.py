@@ -54,6 +54,15 @@ RULE_IDS = (
     "SAF-RISK-CRS",
     "SAF-RISK-NEUROTOX",
     "SAF-SECONDARY-TCELL",
+    "BRIDGE-POLICY",
+    "DES-SINGLEARM-LASTLINE",
+    "POP-PRIOR-BNHL-LINES",
+    "SAF-RISK-INFECTION",
+    "SAF-RISK-MAS",
+    "SAF-RISK-CYTOPENIA",
+    "SAF-RISK-HYPOGAMMA",
+    "SAF-RISK-TLS",
+    "SAF-SECONDARY-MALIGNANCY",
 )
 # Statuses each rule can reach under the decision table.
 REACHABLE = {
@@ -69,6 +78,15 @@ REACHABLE = {
     "SAF-RISK-CRS": ("met", "gap", "not_addressed"),
     "SAF-RISK-NEUROTOX": ("met", "gap", "not_addressed"),
     "SAF-SECONDARY-TCELL": ("met", "gap", "not_addressed"),
+    "BRIDGE-POLICY": ("met", "not_addressed"),
+    "DES-SINGLEARM-LASTLINE": ("met", "gap", "not_addressed", "not_applicable"),
+    "POP-PRIOR-BNHL-LINES": ("met", "gap", "not_addressed", "not_applicable"),
+    "SAF-RISK-INFECTION": ("met", "gap", "not_addressed"),
+    "SAF-RISK-MAS": ("met", "gap", "not_addressed"),
+    "SAF-RISK-CYTOPENIA": ("met", "gap", "not_addressed"),
+    "SAF-RISK-HYPOGAMMA": ("met", "gap", "not_addressed"),
+    "SAF-RISK-TLS": ("met", "gap", "not_addressed"),
+    "SAF-SECONDARY-MALIGNANCY": ("met", "gap", "not_addressed"),
 }
 # Order matters: the first six reach every reachable status except POP-PRIOR-* not_addressed; all twelve reach all.
 ARCHETYPES = (
@@ -209,7 +227,10 @@ def expected_statuses(facts: Sequence[dict]) -> Dict[str, str]:
     else:
         out["BRIDGE-WASHOUT"] = out["BRIDGE-SAME-TARGET"] = "not_addressed"
 
-    for rule, risk in (("SAF-RISK-CRS", "CRS"), ("SAF-RISK-NEUROTOX", "neurotoxicity")):
+    for rule, risk in (("SAF-RISK-CRS", "CRS"), ("SAF-RISK-NEUROTOX", "neurotoxicity"),
+                       ("SAF-RISK-INFECTION", "infection"), ("SAF-RISK-MAS", "MAS_HLH"),
+                       ("SAF-RISK-CYTOPENIA", "prolonged_cytopenia"), ("SAF-RISK-HYPOGAMMA", "hypogammaglobulinemia"),
+                       ("SAF-RISK-TLS", "TLS")):
         if risk in f["safety_risk_managed"]:
             out[rule] = "met"
         elif risk in f["safety_risk"]:
@@ -224,6 +245,37 @@ def expected_statuses(facts: Sequence[dict]) -> Dict[str, str]:
         out["SAF-SECONDARY-TCELL"] = "gap"
     else:
         out["SAF-SECONDARY-TCELL"] = "not_addressed"
+
+    monitoring = g("secondary_malignancy_monitoring")
+    if monitoring is True:
+        out["SAF-SECONDARY-MALIGNANCY"] = "met"
+    elif monitoring is False or "secondary_malignancy" in f["safety_risk"]:
+        out["SAF-SECONDARY-MALIGNANCY"] = "gap"
+    else:
+        out["SAF-SECONDARY-MALIGNANCY"] = "not_addressed"
+
+    out["BRIDGE-POLICY"] = "met" if bridging in ("permitted", "not_permitted") else "not_addressed"
+
+    # DES-SINGLEARM-LASTLINE: a single-arm confirmatory trial belongs in a last-line population.
+    if design is None:
+        out["DES-SINGLEARM-LASTLINE"] = "not_addressed"
+    elif design != "single_arm" or g("confirmatory") is not True:
+        out["DES-SINGLEARM-LASTLINE"] = "not_applicable"
+    elif line == "last_line":
+        out["DES-SINGLEARM-LASTLINE"] = "met"
+    elif line == "earlier_line":
+        out["DES-SINGLEARM-LASTLINE"] = "gap"
+    else:
+        out["DES-SINGLEARM-LASTLINE"] = "not_addressed"
+
+    # POP-PRIOR-BNHL-LINES: >=2 prior systemic lines, unless an earlier-line trial randomised against SOC.
+    lines = g("prior_lines_min")
+    if "B-NHL" not in groups or (line == "earlier_line" and g("randomized") is True):
+        out["POP-PRIOR-BNHL-LINES"] = "not_applicable"
+    elif lines is None:
+        out["POP-PRIOR-BNHL-LINES"] = "not_addressed"
+    else:
+        out["POP-PRIOR-BNHL-LINES"] = "met" if lines >= 2 else "gap"
     return {r: out[r] for r in RULE_IDS}
 
 
@@ -524,10 +576,15 @@ _BUILDERS = {name: globals()[f"_build_{name}"] for name in ARCHETYPES}
 def make_scenario(archetype: str, rng: random.Random) -> dict:
     s = _base(rng, archetype)
     _BUILDERS[archetype](s, rng)
-    for risk in ("infection", "MAS_HLH", "prolonged_cytopenia", "hypogammaglobulinemia", "TLS"):
-        mode = rng.choice(["managed", "named", None])
+    # Cycle the optional risks through managed / named / absent by archetype, so that one cycle of the
+    # archetypes reaches every status of every SAF-RISK-* rule in each language.
+    turn = ARCHETYPES.index(archetype)
+    for k, risk in enumerate(("infection", "MAS_HLH", "prolonged_cytopenia", "hypogammaglobulinemia", "TLS")):
+        mode = ("managed", "named", None)[(turn + k) % 3]
         if mode:
             s["risks"][risk] = mode
+    if "secondary_malignancy" not in s["risks"] and turn % 2 == 0:
+        s["risks"]["secondary_malignancy"] = "named"  # named as a risk, not monitored
     s["risks"] = {r: s["risks"][r] for r in RISKS if r in s["risks"]}
     return s
 

@@ -86,7 +86,9 @@ def test_batch_of_12_covers_met_gap_and_other_per_language(batch):
         for rule, status in t["expected"].items():
             seen[(t["language"], rule)].add(status)
     for lang in gen.LANGUAGES:
-        for rule in gen.RULE_IDS:
+        # The first six archetypes were chosen to cover the first twelve rules; the full-cycle test below
+        # covers every rule.
+        for rule in gen.RULE_IDS[:12]:
             got = seen[(lang, rule)]
             assert {"met", "gap"} <= got, (lang, rule, got)
             assert got & OTHER_STATUSES, (lang, rule, got)
