@@ -34,7 +34,7 @@ class ConTextComponent:
         self.rules = [r for r in load_rules(rules_file) if r["lang"] == lang]
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_key = {}
-        for i, rule in enumerate(self.rules):
+        for rule in self.rules:
             key = f"{rule['category']}|{rule['direction']}|{rule.get('max_scope', max_scope)}"
             self.by_key.setdefault(key, []).append(nlp.make_doc(rule["literal"]))
         for key, docs in self.by_key.items():

@@ -49,7 +49,7 @@ class Analysed:
                     section=self.sentence.section, negated=negated)
 
 
-def analyse(lines, section_kind, language: str) -> list:
+def analyse(lines, section_kind) -> list:
     from .nlp import get_nlp
 
     sents = sentences(lines, section_kind)
@@ -242,7 +242,6 @@ def prior_tki(analysed):
         if a.kind in _NOT_PRIOR_SECTIONS or not a.has("TKI", "TKI_DRUG"):
             continue
         if a.has("T315I"):
-            tki = a.of("TKI", "TKI_DRUG")[0]
             facts.append(a.fact("t315i_exception", True, a.of("T315I")[0].start))
             continue
         m = _first_match(_TKI_COUNT, a.norm)
@@ -423,7 +422,7 @@ def extract_facts(document) -> list:
     """All facts of a ProtocolDocument, typed and checked against the catalogue."""
     from .pdf import section_kind
 
-    analysed = analyse(document.lines, section_kind, document.language)
+    analysed = analyse(document.lines, section_kind)
     facts = []
     for extractor in EXTRACTORS:
         for fact in extractor(analysed):

@@ -44,7 +44,7 @@ def _joiner(prev: str, nxt: str) -> str:
     return " "
 
 
-def _blocks(lines, section_kind):
+def _blocks(lines):
     block = []
     for line in lines:
         if line.is_heading:
@@ -63,7 +63,7 @@ def _blocks(lines, section_kind):
 def sentences(lines, section_kind=lambda section: None) -> list:
     """Split the body lines of a document into sentences within blocks (section or list item)."""
     out = []
-    for block in _blocks(lines, section_kind):
+    for block in _blocks(lines):
         text, starts = "", []
         for line in block:
             piece = line.text.strip()

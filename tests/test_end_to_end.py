@@ -72,7 +72,7 @@ def test_facts_equal_ground_truth(audited):
 
 
 def test_every_finding_is_traceable(audited):
-    for pdf, truth, result in audited:
+    for pdf, _, result in audited:
         for f in result.findings:
             assert f.cites and all(c.text for c in f.cites), f.rule_id
             if f.status in ("met", "gap"):
