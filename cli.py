@@ -197,11 +197,28 @@ def coverage_cmd(pack, guideline, summary, require_rules):
 
 @main.command()
 @pack_option
-def rules(pack):
+@click.option("--markdown", is_flag=True, help="Write README.md beside each rule.yaml from the rule itself.")
+@click.option("--check", "check_docs", is_flag=True, help="With --markdown: write nothing, exit 1 if a README is stale.")
+def rules(pack, markdown, check_docs):
     """List the rules of a pack: id, severity, cited lines, title."""
     from .engine.pack import DEFAULT_PACK, load_pack
 
     p = load_pack(pack or DEFAULT_PACK)
+    if markdown:
+        from .engine.docs import rule_markdown
+        from .extract.guideline import load_default
+
+        g = load_default()
+        stale = []
+        for r in p.rules:
+            text, path = rule_markdown(r, p, g), r.path / "README.md"
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(r.id)
+                if not check_docs:
+                    path.write_text(text, encoding="utf-8")
+        verb = "stale" if check_docs else "written"
+        click.echo(f"{len(stale)} rule README(s) {verb}" + (": " + ", ".join(stale) if stale else ""))
+        sys.exit(1 if check_docs and stale else 0)
     for r in p.rules:
         lines = ", ".join(f"{c.lines[0]}-{c.lines[1]}" for c in r.cites)
         click.echo(f"{r.id:30} {p.severity(r):7} {lines:10} {r.title['en']}")

@@ -61,3 +61,15 @@ def test_one_finding_per_rule_even_with_no_facts(guideline):
     findings, _, _ = evaluate(PACK, guideline, [])
     assert sorted(f.rule_id for f in findings) == sorted(r.id for r in PACK.rules)
     assert {f.status for f in findings} == {"not_addressed"}
+
+
+@pytest.mark.parametrize("rule", PACK.rules, ids=lambda r: r.id)
+def test_rule_readme_is_generated_from_the_rule_and_fresh(rule, guideline):
+    from guidelint.engine.docs import rule_markdown
+
+    readme = rule.path / "README.md"
+    assert readme.exists(), f"run `guidelint rules --markdown` to write {readme}"
+    assert readme.read_text(encoding="utf-8") == rule_markdown(rule, PACK, guideline), \
+        f"{rule.id}: README.md is stale; run `guidelint rules --markdown`"
+    first, last = rule.cites[0].lines
+    assert f"> {first} {guideline.line(first).text}" in readme.read_text(encoding="utf-8")
