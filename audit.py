@@ -5,7 +5,6 @@ so a batch can go on with the other files.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,14 +35,6 @@ class AuditContext:
         return cls(pack, guideline, drift, notes)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def audit_document(path, ctx: AuditContext) -> tuple:
     """Return (DocumentResult, verdicts); verdicts is empty when the document could not be read."""
     from .engine.evaluate import evaluate
@@ -56,9 +47,7 @@ def audit_document(path, ctx: AuditContext) -> tuple:
     try:
         document = read_protocol(path)
     except ProtocolReadError as exc:
-        result.status, result.error = exc.status, str(exc)
-        if path.is_file():
-            result.sha256 = _sha256(path)
+        result.status, result.error, result.sha256 = exc.status, str(exc), exc.sha256
         return result, []
     result.sha256, result.language, result.pages = document.sha256, document.language, document.pages
     facts = extract_facts(document)

@@ -27,10 +27,11 @@ SECTION_SEP = " > "
 class ProtocolReadError(Exception):
     """A protocol that cannot be read. ``status`` is ``error``, or ``needs_ocr`` for a PDF without text."""
 
-    def __init__(self, path, reason: str, status: str = "error"):
+    def __init__(self, path, reason: str, status: str = "error", sha256: str = ""):
         self.path = str(path)
         self.reason = reason
         self.status = status
+        self.sha256 = sha256  # of the file bytes, when they could be read: a failed file keeps its identity
         super().__init__(f"{self.path}: {reason}")
 
 
@@ -62,10 +63,10 @@ def _file_sha256(path: Path) -> str:
     except OSError as exc:
         raise ProtocolReadError(path, f"cannot read: {exc.strerror or exc}") from None
     if not head:
-        raise ProtocolReadError(path, "empty file (0 bytes)")
+        raise ProtocolReadError(path, "empty file (0 bytes)", sha256=h.hexdigest())
     # Readers accept the header anywhere in the first 1024 bytes; so do we.
     if b"%PDF-" not in head:
-        raise ProtocolReadError(path, "not a PDF (no %PDF- header)")
+        raise ProtocolReadError(path, "not a PDF (no %PDF- header)", sha256=h.hexdigest())
     return h.hexdigest()
 
 
@@ -466,8 +467,12 @@ def read_protocol(path, *, max_pages: int = 2000) -> ProtocolDocument:
     """Read a protocol PDF into body lines with section paths; raise ProtocolReadError when it cannot."""
     path = Path(path)
     sha256 = _file_sha256(path)
-    pages = _read_pages(path, max_pages)
-    _text_layer_check(path, pages)
+    try:
+        pages = _read_pages(path, max_pages)
+        _text_layer_check(path, pages)
+    except ProtocolReadError as exc:
+        exc.sha256 = sha256
+        raise
     body_pages, dropped = _drop_running(pages)
     body = [ln for p in body_pages for ln in p]
     line_nos = [n for p in body_pages for n in range(1, len(p) + 1)]

@@ -1,6 +1,7 @@
 """The command line as a user meets it: exit codes, one-line errors, batches that survive bad files."""
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -64,6 +65,7 @@ def test_audit_goes_on_past_a_bad_file(tmp_path):
         assert by_name[pdf.name]["status"] == "ok" and len(by_name[pdf.name]["findings"]) == len(load_pack().rules)
     for name in ("broken.pdf", "empty.pdf"):
         assert by_name[name]["status"] == "error" and name in by_name[name]["error"]
+        assert by_name[name]["sha256"] == hashlib.sha256((folder / name).read_bytes()).hexdigest()
         assert "\n" not in by_name[name]["error"]
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert len(report["documents"]) == 4
