@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ..models import Fact
 from . import numbers
 from .catalogue import check_value, is_multi
+from .statements import statement_facts
 from .text import Sentence, sentences
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -333,6 +334,26 @@ def primary_endpoint(analysed):
     return list(facts.values())
 
 
+_SECONDARY = dict(_ENDPOINT, EP_MRD="MRD")
+
+
+def secondary_endpoint(analysed):
+    """Endpoints named after a secondary-endpoint cue (or in a Secondary Endpoints section)."""
+    facts = {}
+    for a in analysed:
+        in_section = re.search(r"次要终点|次要疗效终点|secondary endpoint|secondary end point", a.sentence.section, re.I)
+        cue = a.of("SECONDARY_EP")
+        if not (cue or in_section) or a.kind in _NOT_PRIOR_SECTIONS:
+            continue
+        start = cue[0].start if cue else 0
+        stop = min([m.start for m in a.of("PRIMARY_EP") if m.start > start] or [len(a.sentence.text)])
+        for m in a.of(*_SECONDARY):
+            if start <= m.start < stop and not m.negated:
+                value = _SECONDARY[m.label]
+                facts.setdefault(value, a.fact("secondary_endpoint", value, m.start))
+    return list(facts.values())
+
+
 def irc(analysed):
     for a in analysed:
         if a.kind in _NOT_PRIOR_SECTIONS:
@@ -386,7 +407,8 @@ def bridging(analysed):
 
 _RISK = {"RISK_CRS": "CRS", "RISK_NEUROTOX": "neurotoxicity", "RISK_INFECTION": "infection",
          "RISK_MAS": "MAS_HLH", "RISK_CYTOPENIA": "prolonged_cytopenia", "RISK_HYPOGAMMA": "hypogammaglobulinemia",
-         "RISK_TLS": "TLS", "SECONDARY_MALIG": "secondary_malignancy", "TCELL_MALIG": "secondary_malignancy"}
+         "RISK_TLS": "TLS", "RISK_BLEEDING": "bleeding", "SECONDARY_MALIG": "secondary_malignancy",
+         "TCELL_MALIG": "secondary_malignancy"}
 
 
 def safety(analysed):
@@ -415,7 +437,7 @@ def safety(analysed):
 
 
 EXTRACTORS = (indication, cart_target, trial_phase, confirmatory, design, age, ph_positive, prior_tki, prior_lines,
-              prior_classes, primary_endpoint, irc, benchmark, bridging, safety)
+              prior_classes, primary_endpoint, secondary_endpoint, irc, benchmark, bridging, safety, statement_facts)
 
 
 def extract_facts(document) -> list:
