@@ -224,5 +224,25 @@ def rules(pack, markdown, check_docs):
         click.echo(f"{r.id:30} {p.severity(r):7} {lines:10} {r.title['en']}")
 
 
+@main.command("eval")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--verbose", "-v", is_flag=True, help="Also print what each document missed, added or decided wrongly.")
+def eval_cmd(folder, verbose):
+    """Score extraction and rule statuses against generator ground truth (<name>.truth.json beside each PDF).
+
+    Prints precision/recall/F1 per fact kind and accuracy per rule, per template set and language.
+    """
+    from .corpus.evaluate import evaluate_folder, format_diff, format_report
+
+    def show(diff):
+        if verbose and (diff.missed or diff.spurious or diff.wrong):
+            click.echo(format_diff(diff))
+
+    scores = evaluate_folder(folder, show)
+    if not scores:
+        raise click.UsageError(f"{folder}: no PDF with a .truth.json beside it")
+    click.echo(format_report(scores))
+
+
 if __name__ == "__main__":
     main()

@@ -41,6 +41,74 @@ from xml.sax.saxutils import escape
 import yaml
 
 LANGUAGES = ("zh", "en")
+NEW_RULES = {  # issue 3: rule -> statuses one archetype cycle reaches in each language
+    "DES-EXPLORATORY-OBJECTIVES": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "DES-CONFIRMATORY-OBJECTIVES": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "DES-DEV-PLAN-BENEFIT-RISK": ('met', 'not_addressed'),
+    "POP-AGE-SEPARATE": ('met', 'gap', 'not_applicable'),
+    "POP-AGE-PEDS-ADULT-DATA": ('met', 'gap', 'not_applicable'),
+    "POP-AGE-PEDS-FIRST-JUSTIFY": ('met', 'gap', 'not_applicable'),
+    "POP-PRIOR-RR-FIRST": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "POP-RR-DEFINITION": ('met', 'gap'),
+    "POP-PRIOR-REQS-STATED": ('met', 'gap', 'not_addressed'),
+    "POP-PRIOR-HISTORY-ASSESSED": ('met', 'not_addressed'),
+    "POP-PRIOR-BALL-RR-DEF": ('met', 'not_addressed', 'not_applicable'),
+    "POP-PRIOR-BALL-PH-T315I": ('met', 'not_applicable'),
+    "POP-PRIOR-BNHL-SUBTYPE": ('gap', 'not_applicable'),
+    "POP-PRIOR-MCL": ('met', 'not_applicable'),
+    "POP-PRIOR-MM-TX-INELIGIBLE": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "POP-PRIOR-MM-LINES": ('met', 'not_addressed', 'not_applicable'),
+    "POP-EARLIER-PREREQ": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "POP-EARLIER-PROGNOSTIC": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "DES-TARGET-VALUE-BASIS": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "DES-TARGET-CI-LOWER": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "DES-TARGET-JUSTIFICATION": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "DES-TARGET-APPROVED-CART": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "DES-TARGET-POST-CART": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "DES-SAFETY-EXPOSURE": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "DES-RCT-SUPERIORITY": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "DES-CONTROL-SOC": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "DES-CONTROL-MM": ('met', 'not_addressed', 'not_applicable'),
+    "DES-CONTROL-BNHL": ('met', 'not_addressed', 'not_applicable'),
+    "DES-RANDOMIZATION-TIMING": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "DES-CROSSOVER": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "BRIDGE-REBASELINE": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "BRIDGE-REGIMEN": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "BRIDGE-STRATIFIED-ANALYSIS": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "END-OS": ('met', 'gap', 'not_addressed'),
+    "END-NRM": ('met', 'gap', 'not_addressed'),
+    "END-ENDPOINT-DEFINITIONS": ('met', 'gap', 'not_addressed'),
+    "END-SURROGATE-JUSTIFY": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "END-CRITERIA-MM-IMWG": ('met', 'not_applicable'),
+    "END-CRITERIA-LYMPHOMA-LUGANO": ('met', 'gap', 'not_applicable'),
+    "END-CRITERIA-ALL": ('met', 'not_applicable'),
+    "END-RESPONSE-DEPTH": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "END-DURABILITY": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "END-TIMEPOINT-3M": ('met', 'not_addressed', 'not_applicable'),
+    "END-BOR-DOR": ('met', 'not_addressed', 'not_applicable'),
+    "END-MRD-DEFINED": ('met', 'gap', 'not_applicable'),
+    "END-MRD-SURROGATE-EVIDENCE": ('not_addressed', 'not_applicable'),
+    "END-MRD-SURVIVAL-LINK": ('not_addressed', 'not_applicable'),
+    "END-MRD-METHOD": ('met', 'gap', 'not_applicable'),
+    "END-EARLIER-PFS-EFS": ('met', 'not_addressed', 'not_applicable'),
+    "END-PFS-DEFINITION": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "END-PFS-TX-INELIGIBLE": ('met', 'not_addressed', 'not_applicable'),
+    "END-EFS-TX-ELIGIBLE": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "END-EFS-EVENTS-TIMING": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "END-PFS-EFS-OS-CORRELATION": ('met', 'gap', 'not_addressed', 'not_applicable'),
+    "END-LONGTERM-SURVIVAL-FU": ('met', 'gap', 'not_addressed'),
+    "SAF-RISK-BLEEDING": ('met', 'gap', 'not_addressed'),
+    "SAF-AE-SCOPE-APHERESIS-LD": ('met', 'gap', 'not_addressed'),
+    "SAF-RISK-PLAN": ('met', 'gap'),
+    "SAF-CONSENSUS": ('met', 'gap', 'not_addressed'),
+    "SAF-EMERGENCY-DRUGS": ('met', 'not_addressed'),
+    "SAF-ICU": ('met', 'not_addressed'),
+    "SAF-TRAINING": ('met', 'not_addressed'),
+    "SAF-SITE-EXPERIENCE": ('met', 'not_addressed'),
+    "SAF-SAFETY-COMMITTEE": ('met', 'not_addressed'),
+    "SAF-SECONDARY-TCELL-POPULATION": ('met', 'gap', 'not_addressed'),
+    "SAF-SECONDARY-TCELL-ESCALATE": ('met', 'gap', 'not_addressed'),
+}
 RULE_IDS = (
     "POP-PRIOR-BALL-PH-TKI",
     "POP-PRIOR-BNHL-ANTHRA-CD20",
@@ -63,7 +131,7 @@ RULE_IDS = (
     "SAF-RISK-HYPOGAMMA",
     "SAF-RISK-TLS",
     "SAF-SECONDARY-MALIGNANCY",
-)
+) + tuple(NEW_RULES)
 # Statuses each rule can reach under the decision table.
 REACHABLE = {
     "POP-PRIOR-BALL-PH-TKI": ("met", "gap", "not_addressed", "not_applicable"),
@@ -87,6 +155,7 @@ REACHABLE = {
     "SAF-RISK-HYPOGAMMA": ("met", "gap", "not_addressed"),
     "SAF-RISK-TLS": ("met", "gap", "not_addressed"),
     "SAF-SECONDARY-MALIGNANCY": ("met", "gap", "not_addressed"),
+    **NEW_RULES,
 }
 # Order matters: the first six reach every reachable status except POP-PRIOR-* not_addressed; all twelve reach all.
 ARCHETYPES = (
@@ -107,6 +176,31 @@ GROUP = {
     "B-ALL": "B-ALL", "LBCL": "B-NHL", "MCL": "B-NHL", "FL": "B-NHL", "MZL": "B-NHL",
     "CLL_SLL": "B-NHL", "B-NHL_unspecified": "B-NHL", "MM": "MM",
 }
+# Statement facts (one sentence each), catalogue order, and the section slot their sentence goes to.
+STATEMENT_SLOTS = {
+    "first_in_human": "design", "rr_required": None, "no_effective_therapy_required": "inclusion",
+    "rr_definition_present": "inclusion", "prior_therapy_rationale_stated": "inclusion",
+    "prior_treatment_history_collected": "schedule", "ball_rr_category": "inclusion", "t315i_no_effective_tki": None,
+    "subtype_specific_prior_reqs": "inclusion", "requires_btki": "inclusion", "mcl_accepts_bendamustine": "inclusion",
+    "transplant_eligibility": "inclusion", "earlier_line_prior_evidence_cited": "background",
+    "prognostic_factors_addressed": "statistics", "separate_age_cohorts": "design", "prior_adult_data_cited": "background",
+    "pediatric_justification_stated": "background", "prior_cart_required": "inclusion", "objective": "objectives",
+    "statistical_hypothesis": None, "benefit_risk_assessment": "background", "target_value_basis": "statistics",
+    "ci_lower_bound_criterion": "statistics", "target_value_refs_cited": "statistics",
+    "sample_size_safety_rationale": "statistics", "control_arm_per_guideline": "design",
+    "control_not_refractory_rule": "design", "control_includes_asct": "design", "randomization_timing": "design",
+    "crossover_allowed": "design", "baseline_reassessed_before_ld": "bridging", "bridging_regimens_specified": None,
+    "bridging_stratified_analysis": "statistics", "secondary_endpoint": None, "nrm_endpoint": "statistics",
+    "endpoint_definitions_stated": "efficacy", "primary_endpoint_rationale": "endpoints.primary",
+    "response_criteria": None, "response_depth_rationale": "endpoints.primary", "mrd_endpoint_defined": "efficacy",
+    "mrd_prognostic_evidence_cited": "background", "mrd_survival_link_planned": "statistics", "mrd_method": "efficacy",
+    "pfs_start": "efficacy", "efs_event": "efficacy", "efs_event_window_defined": "efficacy",
+    "survival_followup": "followup", "ae_collection_start": "ae", "crs_grading_system": "risks",
+    "tocilizumab_available": "safety", "icu_access": "safety", "investigator_training": "safety",
+    "site_cart_experience_required": "safety", "safety_committee": None,
+    "secondary_tcell_population_analysis": "secondary", "secondary_tcell_escalation_plan": "secondary",
+}  # None: stated by a sentence the composition writes anyway (indication, statistics, bridging, endpoints, IDMC)
+STATEMENT_KINDS = tuple(STATEMENT_SLOTS)
 FACT_KINDS = (  # catalogue order (extract/fact_kinds.yaml), used to sort truth facts
     "indication", "cart_target", "trial_phase", "confirmatory", "design", "randomized", "age_min_years",
     "age_max_years", "ph_positive_eligible", "prior_tki_min", "tki_intolerance_alternative", "t315i_exception",
@@ -115,11 +209,12 @@ FACT_KINDS = (  # catalogue order (extract/fact_kinds.yaml), used to sort truth 
     "external_control", "target_value_method", "bridging_allowed", "washout_days",
     "bridging_same_target_excluded", "safety_risk", "safety_risk_managed", "secondary_malignancy_monitoring",
     "secondary_tcell_sample_analysis_plan",
-)
-MULTI_KINDS = ("indication", "cart_target", "primary_endpoint", "safety_risk", "safety_risk_managed")
+) + STATEMENT_KINDS
+MULTI_KINDS = ("indication", "cart_target", "primary_endpoint", "safety_risk", "safety_risk_managed", "ball_rr_category",
+               "objective", "target_value_basis", "secondary_endpoint", "response_criteria", "efs_event")
 SCALAR_KINDS = tuple(k for k in FACT_KINDS if k not in MULTI_KINDS)
 RISKS = ("CRS", "neurotoxicity", "infection", "MAS_HLH", "prolonged_cytopenia", "hypogammaglobulinemia", "TLS",
-         "secondary_malignancy")
+         "bleeding", "secondary_malignancy")
 PRIOR_KINDS = ("prior_lines_min", "prior_tki_min", "requires_anthracycline", "requires_anti_cd20", "requires_pi",
                "requires_imid", "requires_anti_cd38")
 
@@ -276,7 +371,233 @@ def expected_statuses(facts: Sequence[dict]) -> Dict[str, str]:
         out["POP-PRIOR-BNHL-LINES"] = "not_addressed"
     else:
         out["POP-PRIOR-BNHL-LINES"] = "met" if lines >= 2 else "gap"
+    _expected_population(f, d, out)
+    _expected_design(f, d, out)
+    _expected_endpoints(f, d, out)
+    _expected_safety(f, out)
     return {r: out[r] for r in RULE_IDS}
+
+
+def _present(f, kind) -> bool:
+    value = f.get(kind)
+    return bool(value) if isinstance(value, set) else value is not None
+
+
+def _ladder(*steps, default="not_addressed") -> str:
+    """The first (condition, status) whose condition holds: the decision table read top to bottom."""
+    return next((status for cond, status in steps if cond), default)
+
+
+def _expected_population(f, d, out) -> None:
+    g, groups, line = f.get, d["indication_group"], d["line_setting"]
+    age_min, age_max = g("age_min_years"), g("age_max_years")
+    peds = age_min is not None and age_min < 18
+    adults = (age_max is not None and age_max >= 18) or (age_min is not None and age_min >= 18)
+    adult_data = g("prior_adult_data_cited") is True
+    out["POP-AGE-SEPARATE"] = _ladder((peds and adults and g("separate_age_cohorts") is True, "met"),
+                                      (peds and adults, "gap"), (age_min is not None, "not_applicable"))
+    out["POP-AGE-PEDS-ADULT-DATA"] = _ladder((peds and adult_data, "met"), (peds, "gap"),
+                                             (age_min is not None, "not_applicable"))
+    out["POP-AGE-PEDS-FIRST-JUSTIFY"] = _ladder((peds and adult_data, "not_applicable"),
+                                                (peds and g("pediatric_justification_stated") is True, "met"),
+                                                (peds, "gap"), (age_min is not None, "not_applicable"))
+    earlier = line == "earlier_line"
+    out["POP-PRIOR-RR-FIRST"] = _ladder((earlier and g("first_in_human") is True, "gap"),
+                                        (earlier and g("earlier_line_prior_evidence_cited") is True, "not_applicable"),
+                                        (earlier, "gap"),
+                                        (line == "last_line" and g("rr_required") is True, "met"))
+    out["POP-RR-DEFINITION"] = _ladder((g("rr_definition_present") is True, "met"), (g("rr_required") is True, "gap"))
+    prior = d["prior_therapy_stated"]
+    out["POP-PRIOR-REQS-STATED"] = _ladder((prior and g("prior_therapy_rationale_stated") is True, "met"), (prior, "gap"))
+    out["POP-PRIOR-HISTORY-ASSESSED"] = _ladder((g("prior_treatment_history_collected") is True, "met"),
+                                                (g("prior_treatment_history_collected") is False, "gap"))
+    other_group = bool(groups) and "B-ALL" not in groups
+    out["POP-PRIOR-BALL-RR-DEF"] = _ladder((other_group, "not_applicable"),
+                                           ("B-ALL" in groups and _present(f, "ball_rr_category"), "met"))
+    ball = "B-ALL" in groups
+    t315i = g("t315i_exception") is True
+    out["POP-PRIOR-BALL-PH-T315I"] = _ladder((ball and t315i and g("t315i_no_effective_tki") is True, "met"),
+                                             (ball and t315i, "gap"), (bool(f["indication"]), "not_applicable"))
+    subtype = bool(f["indication"] & {"MCL", "FL", "MZL", "CLL_SLL"})
+    out["POP-PRIOR-BNHL-SUBTYPE"] = _ladder((subtype and g("subtype_specific_prior_reqs") is True, "met"),
+                                            (subtype, "gap"), (bool(f["indication"]), "not_applicable"))
+    mcl = "MCL" in f["indication"]
+    out["POP-PRIOR-MCL"] = _ladder((bool(f["indication"]) and not mcl, "not_applicable"),
+                                   (mcl and g("requires_btki") is True and g("mcl_accepts_bendamustine") is True, "met"),
+                                   (mcl and prior, "gap"))
+    mm = "MM" in groups
+    tx = g("transplant_eligibility")
+    out["POP-PRIOR-MM-TX-INELIGIBLE"] = _ladder(
+        ((bool(groups) and not mm) or (mm and earlier), "not_applicable"),
+        (mm and tx in ("ineligible_required", "prior_asct_or_ineligible"), "met"),
+        (mm and tx in ("eligible_required", "eligible_allowed"), "gap"))
+    lines = g("prior_lines_min")
+    out["POP-PRIOR-MM-LINES"] = _ladder(
+        ((bool(groups) and not mm) or (earlier and g("randomized") is True), "not_applicable"),
+        (mm and lines is not None and lines >= 3, "met"), (mm and lines is not None, "gap"))
+    for rule, kind in (("POP-EARLIER-PREREQ", "earlier_line_prior_evidence_cited"),
+                       ("POP-EARLIER-PROGNOSTIC", "prognostic_factors_addressed")):
+        out[rule] = _ladder((line == "last_line", "not_applicable"), (earlier and g(kind) is True, "met"), (earlier, "gap"))
+
+
+def _expected_design(f, d, out) -> None:
+    g = f.get
+    phase, conf, design, rand = g("trial_phase"), g("confirmatory"), g("design"), g("randomized")
+    objectives = f["objective"]
+    exploratory = phase in ("1", "1b", "1/2") or conf is False
+    out["DES-EXPLORATORY-OBJECTIVES"] = _ladder(
+        (exploratory and objectives >= {"dose_finding", "safety", "pk_pd", "preliminary_efficacy"}, "met"),
+        (exploratory and bool(objectives), "gap"), (conf is True or phase in ("2", "2/3", "3"), "not_applicable"))
+    hyp = g("statistical_hypothesis")
+    out["DES-CONFIRMATORY-OBJECTIVES"] = _ladder(
+        (conf is False, "not_applicable"),
+        (conf is True and hyp in ("superiority", "non_inferiority", "null_rate"), "met"), (conf is True, "gap"))
+    out["DES-DEV-PLAN-BENEFIT-RISK"] = _ladder((g("benefit_risk_assessment") is True, "met"),
+                                               (g("benefit_risk_assessment") is False, "gap"))
+    pivotal = design == "single_arm" and conf is True
+    target = g("target_value_method") is True
+    basis = f["target_value_basis"]
+    out["DES-TARGET-VALUE-BASIS"] = _ladder(
+        (pivotal and target and basis >= {"exploratory_results", "existing_therapy"}, "met"),
+        (pivotal and target, "gap"), (design is not None, "not_applicable"))
+    out["DES-TARGET-CI-LOWER"] = _ladder((pivotal and g("ci_lower_bound_criterion") is True, "met"), (pivotal, "gap"),
+                                         (design is not None, "not_applicable"))
+    out["DES-TARGET-JUSTIFICATION"] = _ladder((target and g("target_value_refs_cited") is True, "met"), (target, "gap"),
+                                              (design is not None, "not_applicable"))
+    approved = bool({("B-ALL", "CD19"), ("LBCL", "CD19"), ("MM", "BCMA")}
+                    & {(i, t) for i in f["indication"] for t in f["cart_target"]})
+    post_cart = g("prior_cart_required")
+    applies = pivotal and approved and post_cart is not True
+    out["DES-TARGET-APPROVED-CART"] = _ladder((applies and "approved_cart" in basis, "met"), (applies, "gap"),
+                                              (design is not None, "not_applicable"))
+    out["DES-TARGET-POST-CART"] = _ladder((post_cart is True and "post_cart_therapy" in basis, "met"),
+                                          (post_cart is True, "gap"),
+                                          (design is not None or post_cart is False, "not_applicable"))
+    out["DES-SAFETY-EXPOSURE"] = _ladder((conf is True and g("sample_size_safety_rationale") is True, "met"),
+                                         (conf is True, "gap"), (conf is False, "not_applicable"))
+    earlier = d["line_setting"] == "earlier_line"
+    rct = rand is True
+    applies = earlier and rct
+    out["DES-RCT-SUPERIORITY"] = _ladder(
+        (applies and hyp == "superiority", "met"),
+        (applies and hyp in ("non_inferiority", "descriptive", "null_rate"), "gap"),
+        (not applies and (d["line_setting"] == "last_line" or rand is False or design is not None), "not_applicable"))
+    known = design is not None or rand is False
+    out["DES-CONTROL-SOC"] = _ladder((rct and g("control_arm_per_guideline") is True, "met"), (rct, "gap"),
+                                     (known, "not_applicable"))
+    groups = d["indication_group"]
+    out["DES-CONTROL-MM"] = _ladder(("MM" in groups and rct and g("control_not_refractory_rule") is True, "met"),
+                                    ("MM" in groups and rct, "gap"), (bool(groups) and design is not None, "not_applicable"))
+    out["DES-CONTROL-BNHL"] = _ladder(
+        ("B-NHL" in groups and rct and g("control_includes_asct") is True, "met"),
+        ("B-NHL" in groups and rct and g("transplant_eligibility") != "ineligible_required", "gap"),
+        (bool(groups) and design is not None, "not_applicable"))
+    out["DES-RANDOMIZATION-TIMING"] = _ladder((rct and g("randomization_timing") is not None, "met"), (rct, "gap"),
+                                              (known, "not_applicable"))
+    out["DES-CROSSOVER"] = _ladder((rct and g("crossover_allowed") is True, "met"),
+                                   (rct and g("crossover_allowed") is False, "gap"),
+                                   (known and not rct, "not_applicable"))
+    bridging = g("bridging_allowed")
+    for rule, kind in (("BRIDGE-REBASELINE", "baseline_reassessed_before_ld"),
+                       ("BRIDGE-REGIMEN", "bridging_regimens_specified"),
+                       ("BRIDGE-STRATIFIED-ANALYSIS", "bridging_stratified_analysis")):
+        out[rule] = _ladder((bridging == "not_permitted", "not_applicable"),
+                            (bridging == "permitted" and g(kind) is True, "met"), (bridging == "permitted", "gap"))
+
+
+RESPONSE_ENDPOINTS = {"ORR", "CRR", "CR_CRi_rate", "BOR"}
+
+
+def _expected_endpoints(f, d, out) -> None:
+    g, primary, secondary = f.get, f["primary_endpoint"], f["secondary_endpoint"]
+    groups = d["indication_group"]
+    has_primary = bool(primary)
+    os_ep = "OS" in primary or "OS" in secondary
+    out["END-OS"] = _ladder((os_ep, "met"), (has_primary, "gap"))
+    out["END-NRM"] = _ladder((g("nrm_endpoint") is True, "met"), (has_primary, "gap"))
+    out["END-ENDPOINT-DEFINITIONS"] = _ladder((g("endpoint_definitions_stated") is True, "met"), (has_primary, "gap"))
+    conf = g("confirmatory")
+    out["END-SURROGATE-JUSTIFY"] = _ladder(
+        (conf is False or "OS" in primary, "not_applicable"),
+        (conf is True and g("primary_endpoint_rationale") is True, "met"), (conf is True and has_primary, "gap"))
+    criteria = f["response_criteria"]
+    for rule, group, wanted in (("END-CRITERIA-MM-IMWG", "MM", "IMWG"),
+                                ("END-CRITERIA-LYMPHOMA-LUGANO", "B-NHL", "Lugano2014"),
+                                ("END-CRITERIA-ALL", "B-ALL", "ALL_blast_based")):
+        out[rule] = _ladder((bool(groups) and group not in groups, "not_applicable"),
+                            (group in groups and wanted in criteria, "met"), (group in groups and bool(criteria), "gap"))
+    response = bool(primary & RESPONSE_ENDPOINTS)
+    not_response = has_primary and not response
+    tp = g("primary_endpoint_timepoint_months")
+    dor = "DOR" in primary or "DOR" in secondary
+    out["END-RESPONSE-DEPTH"] = _ladder((not_response, "not_applicable"),
+                                        (response and g("response_depth_rationale") is True, "met"), (response, "gap"))
+    out["END-DURABILITY"] = _ladder((not_response, "not_applicable"),
+                                    (response and (dor or (tp is not None and tp >= 3)), "met"), (response, "gap"))
+    out["END-TIMEPOINT-3M"] = _ladder((not_response, "not_applicable"), (response and tp is not None and tp >= 3, "met"),
+                                      (response and tp is not None, "gap"))
+    out["END-BOR-DOR"] = _ladder((not_response, "not_applicable"), (response and dor, "met"))
+    mrd = "MRD_neg_rate" in primary or "MRD" in secondary
+    mrd_primary = "MRD_neg_rate" in primary
+    out["END-MRD-DEFINED"] = _ladder((has_primary and not mrd, "not_applicable"),
+                                     (mrd and g("mrd_endpoint_defined") is True, "met"), (mrd, "gap"))
+    for rule, kind in (("END-MRD-SURROGATE-EVIDENCE", "mrd_prognostic_evidence_cited"),
+                       ("END-MRD-SURVIVAL-LINK", "mrd_survival_link_planned")):
+        out[rule] = _ladder((has_primary and not mrd_primary, "not_applicable"),
+                            (mrd_primary and g(kind) is True, "met"), (mrd_primary, "gap"))
+    out["END-MRD-METHOD"] = _ladder((has_primary and not mrd, "not_applicable"),
+                                    (mrd and g("mrd_method") is not None, "met"), (mrd, "gap"))
+    line, rand, design = d["line_setting"], g("randomized"), g("design")
+    applies = line == "earlier_line" and rand is True
+    out["END-EARLIER-PFS-EFS"] = _ladder(
+        (applies and bool(primary & {"PFS", "EFS", "OS"}), "met"), (applies and has_primary, "gap"),
+        (line == "last_line" or (design is not None and rand is not True), "not_applicable"))
+    pfs = "PFS" in primary or "PFS" in secondary
+    applies = pfs and rand is True
+    out["END-PFS-DEFINITION"] = _ladder((applies and g("pfs_start") == "randomization", "met"),
+                                        (applies and g("pfs_start") in ("infusion", "enrollment"), "gap"),
+                                        (not applies and has_primary, "not_applicable"))
+    tx = g("transplant_eligibility")
+    applies = rand is True and tx == "ineligible_required"
+    out["END-PFS-TX-INELIGIBLE"] = _ladder((applies and bool(primary & {"PFS", "OS"}), "met"), (applies and has_primary, "gap"),
+                                           (not applies and (design is not None or tx is not None), "not_applicable"))
+    efs = "EFS" in primary or "EFS" in secondary
+    events = f["efs_event"]
+    out["END-EFS-TX-ELIGIBLE"] = _ladder(
+        (efs and events >= {"progression", "death", "no_response", "new_anticancer_therapy"}, "met"),
+        (efs and bool(events), "gap"), (has_primary and not efs, "not_applicable"))
+    out["END-EFS-EVENTS-TIMING"] = _ladder((efs and g("efs_event_window_defined") is True, "met"), (efs, "gap"),
+                                           (has_primary, "not_applicable"))
+    pfs_efs = bool(primary & {"PFS", "EFS"})
+    out["END-PFS-EFS-OS-CORRELATION"] = _ladder((pfs_efs and os_ep and g("nrm_endpoint") is True, "met"),
+                                                (pfs_efs, "gap"), (has_primary, "not_applicable"))
+    out["END-LONGTERM-SURVIVAL-FU"] = _ladder((g("survival_followup") is True, "met"),
+                                              (g("survival_followup") is False, "gap"))
+
+
+SIX_RISKS = {"CRS", "neurotoxicity", "infection", "MAS_HLH", "prolonged_cytopenia", "hypogammaglobulinemia"}
+
+
+def _expected_safety(f, out) -> None:
+    g = f.get
+    if "bleeding" in f["safety_risk_managed"]:
+        out["SAF-RISK-BLEEDING"] = "met"
+    else:
+        out["SAF-RISK-BLEEDING"] = "gap" if "bleeding" in f["safety_risk"] else "not_addressed"
+    start = g("ae_collection_start")
+    out["SAF-AE-SCOPE-APHERESIS-LD"] = _ladder((start in ("informed_consent", "screening", "apheresis"), "met"),
+                                               (start in ("lymphodepletion", "infusion"), "gap"))
+    out["SAF-RISK-PLAN"] = _ladder((f["safety_risk_managed"] >= SIX_RISKS, "met"), (bool(f["safety_risk"]), "gap"))
+    grading = g("crs_grading_system")
+    out["SAF-CONSENSUS"] = _ladder((grading in ("ASTCT_2019", "Lee_2014"), "met"), (grading == "CTCAE", "gap"))
+    for rule, kind in (("SAF-EMERGENCY-DRUGS", "tocilizumab_available"), ("SAF-ICU", "icu_access"),
+                       ("SAF-TRAINING", "investigator_training"), ("SAF-SITE-EXPERIENCE", "site_cart_experience_required"),
+                       ("SAF-SAFETY-COMMITTEE", "safety_committee")):
+        out[rule] = _ladder((g(kind) is True, "met"), (g(kind) is False, "gap"))
+    monitoring = g("secondary_malignancy_monitoring") is True
+    for rule, kind in (("SAF-SECONDARY-TCELL-POPULATION", "secondary_tcell_population_analysis"),
+                       ("SAF-SECONDARY-TCELL-ESCALATE", "secondary_tcell_escalation_plan")):
+        out[rule] = _ladder((g(kind) is True, "met"), (g(kind) is False or monitoring, "gap"))
 
 
 # ------------------------------------------------------------------------------------------------ scenarios
@@ -302,8 +623,11 @@ def scenario_facts(s: dict) -> List[dict]:
     if s.get("primary_endpoint"):
         out.append({"kind": "primary_endpoint", "value": s["primary_endpoint"]})
     for kind in SCALAR_KINDS:
-        if s.get(kind) is not None:
+        if kind not in STATEMENT_SLOTS and s.get(kind) is not None:
             out.append({"kind": kind, "value": s[kind]})
+    for kind, value in s["stmt"].items():
+        for v in _statement_values(kind, value):
+            out.append({"kind": kind, "value": v})
     for risk, mode in s["risks"].items():
         out.append({"kind": "safety_risk", "value": risk})
         if mode == "managed":
@@ -311,10 +635,18 @@ def scenario_facts(s: dict) -> List[dict]:
     return _dedup(out)
 
 
+def _statement_values(kind: str, value) -> list:
+    if value is None:
+        return []
+    if kind == "efs_event":
+        return EFS_EVENTS[value]
+    return list(value) if isinstance(value, list) else [value]
+
+
 def _base(rng: random.Random, archetype: str) -> dict:
     prefix = rng.choice(["KRT", "HBX", "ZLC", "QRT", "MCT", "JWS", "TNB", "LYC"])
     code = f"{prefix}-{rng.randint(101, 989)}"
-    s = {k: None for k in SCALAR_KINDS}
+    s = {k: None for k in SCALAR_KINDS if k not in STATEMENT_SLOTS}
     s.update(
         archetype=archetype,
         product=code,
@@ -326,7 +658,7 @@ def _base(rng: random.Random, archetype: str) -> dict:
         design_key=None, ph_mode=None, lines_mode=None, prior_mode=None, cd38_mode=None,
         stat_mode=None, p0=None, p1=None, n_total=rng.choice([48, 60, 72, 90, 110]),
         events=rng.choice([160, 180, 210, 240]), irc_place=rng.choice(["endpoints", "efficacy"]),
-        idmc=rng.random() < 0.5,
+        idmc=None,  # set by archetype turn in make_scenario
     )
     return s
 
@@ -436,7 +768,7 @@ def _build_mm_triple_class(s, rng):
     s["cd38_mode"] = rng.choice(["triple", "separate"])
     _primary(s, rng, "ORR", (3, None, None))
     s["irc_assessment"] = rng.choice([True, False])
-    _stat(s, rng, rng.choice(["target", "external"]))
+    _stat(s, rng, "target")
     _bridging(s, rng, "not_permitted", False, None)
     s["risks"].update(CRS="managed", neurotoxicity="managed")
     _secondary(s, monitoring=True, plan=rng.choice([True, False]))
@@ -500,11 +832,11 @@ def _build_ball_ph_eligible_no_tki(s, rng):
 
 
 def _build_bnhl_no_prior_stated(s, rng):
-    s["indication"] = rng.choice(["MCL", "FL", "MZL"])
+    s["indication"] = "MCL"  # MCL: its own prior-therapy clause (POP-PRIOR-MCL); FL/MZL are covered by facts tests
     s["cart_target"] = rng.choice([["CD19"], ["CD19", "CD20"]])
     _age(s, rng, "B-NHL")
     _design(s, rng, None, "1")
-    _primary(s, rng, rng.choice(["ORR", None]), (3, None))
+    _primary(s, rng, "ORR", (3, None))
     s["irc_assessment"] = rng.choice([False, None])
     _stat(s, rng, "descriptive")
     _bridging(s, rng, "permitted", washout=True, same_target=True)
@@ -576,17 +908,126 @@ _BUILDERS = {name: globals()[f"_build_{name}"] for name in ARCHETYPES}
 def make_scenario(archetype: str, rng: random.Random) -> dict:
     s = _base(rng, archetype)
     _BUILDERS[archetype](s, rng)
+    s["idmc"] = ARCHETYPES.index(archetype) % 2 == 0
     # Cycle the optional risks through managed / named / absent by archetype, so that one cycle of the
     # archetypes reaches every status of every SAF-RISK-* rule in each language.
     turn = ARCHETYPES.index(archetype)
-    for k, risk in enumerate(("infection", "MAS_HLH", "prolonged_cytopenia", "hypogammaglobulinemia", "TLS")):
+    for k, risk in enumerate(("infection", "MAS_HLH", "prolonged_cytopenia", "hypogammaglobulinemia", "TLS", "bleeding")):
         mode = ("managed", "named", None)[(turn + k) % 3]
         if mode:
             s["risks"][risk] = mode
     if "secondary_malignancy" not in s["risks"] and turn % 2 == 0:
         s["risks"]["secondary_malignancy"] = "named"  # named as a risk, not monitored
+    _statements(s, turn)
     s["risks"] = {r: s["risks"][r] for r in RISKS if r in s["risks"]}
     return s
+
+
+# What each archetype states beyond its core design, chosen by archetype index (turn) so that one cycle of
+# the archetypes reaches every reachable status of every rule in each language, without randomness.
+_ARCH_STATEMENTS = {
+    "ball_ph_compliant": dict(
+        ages=(18, 70), ball_rr_category=["early_first_relapse", "primary_refractory", "salvage_failure",
+                                         "post_hsct_relapse"],
+        t315i_no_effective_tki=True, sample_size_safety_rationale=True, primary_endpoint_rationale=True,
+        response_depth_rationale=True, mrd_endpoint_defined=True, mrd_method="NGS", mrd_prognostic_evidence_cited=True,
+        prior_therapy_rationale_stated=True),
+    "lbcl_2l_rct": dict(
+        earlier_line_prior_evidence_cited=True, prognostic_factors_addressed=True, control_arm_per_guideline=True,
+        control_includes_asct=True, randomization_timing="before_salvage", crossover_allowed=True,
+        transplant_eligibility="eligible_required", sample_size_safety_rationale=True, pfs_start="randomization",
+        efs_event="full", efs_event_window_defined=True),
+    "mm_triple_class": dict(
+        transplant_eligibility="prior_asct_or_ineligible", target_value_basis=["exploratory_results"],
+        ci_lower_bound_criterion=True, primary_endpoint_rationale=True, response_depth_rationale=True,
+        mrd_endpoint_defined=True, mrd_method="NGF", prior_therapy_rationale_stated=True),
+    "ball_ph_one_tki": dict(
+        ages=(3, 25), prior_adult_data_cited=True, separate_age_cohorts=True,
+        ball_rr_category=["second_or_later_relapse", "post_hsct_relapse"],
+        objective=["dose_finding", "safety", "pk_pd", "preliminary_efficacy"], mrd_method="MFC",
+        mrd_survival_link_planned=True, drop_secondary=["OS"]),
+    "lbcl_2l_single_arm": dict(
+        criteria="B-NHL.cheson", drop_secondary=["DOR"], add_secondary=["EFS"], efs_event="partial", no_timepoint=True,
+        pfs_start="infusion"),
+    "mm_dose_escalation": dict(first_in_human=True, objective=["dose_finding", "safety", "pk_pd"]),
+    "ball_ph_eligible_no_tki": dict(
+        ages=(14, 70), pediatric_justification_stated=True, prior_cart_required=True,
+        objective=["dose_finding", "safety", "pk_pd", "preliminary_efficacy"], mrd_endpoint_defined=True),
+    "bnhl_no_prior_stated": dict(first_in_human=True, requires_btki=True, mcl_accepts_bendamustine=True),
+    "mm_no_prior_stated": dict(transplant_eligibility="eligible_allowed", objective=["safety", "preliminary_efficacy"],
+                               mrd_method="qPCR"),
+    "ball_ph_negative": dict(ages=(3, 25), ball_rr_category=["primary_refractory"], prior_cart_required=True,
+                             target_value_basis=["post_cart_therapy"]),
+    "lbcl_3l_target_value": dict(
+        target_value_basis=["exploratory_results", "existing_therapy", "approved_cart"], ci_lower_bound_criterion=True,
+        target_value_refs_cited=True, prior_cart_required=False, primary_endpoint_rationale=True, pfs_start="infusion",
+        drop_secondary=["OS"], prior_therapy_rationale_stated=True),
+    "mm_earlier_rct": dict(
+        earlier_line_prior_evidence_cited=True, transplant_eligibility="ineligible_required",
+        control_not_refractory_rule=True, crossover_allowed=False, pfs_start="infusion", stat_mode="rct_ni"),
+}
+_CYCLED = (  # kind, value, turns that state it
+    ("benefit_risk_assessment", True, (1, 3, 5, 7, 9, 11)),
+    ("rr_definition_present", True, (0, 3, 6, 9)),
+    ("no_effective_therapy_required", True, (0, 2, 4, 6, 8, 10)),
+    ("prior_treatment_history_collected", True, (0, 2, 4, 6, 8, 10)),
+    ("endpoint_definitions_stated", True, (0, 2, 4, 6, 8, 10)),
+    ("nrm_endpoint", True, (0, 1, 3, 6, 9)),
+    ("tocilizumab_available", True, (0, 2, 4, 6, 8, 10)),
+    ("icu_access", True, (1, 3, 5, 7, 9, 11)),
+    ("investigator_training", True, (0, 1, 3, 4, 6, 7, 9, 10)),
+    ("site_cart_experience_required", True, (1, 4, 7, 10)),
+)
+
+
+def _statements(s: dict, turn: int) -> None:
+    spec = _ARCH_STATEMENTS[s["archetype"]]
+    st = {k: None for k in STATEMENT_KINDS}
+    for kind, value, turns in _CYCLED:
+        if turn in turns:
+            st[kind] = value
+    for kind in STATEMENT_KINDS:
+        if kind in spec:
+            st[kind] = spec[kind]
+    if "ages" in spec:
+        s["age_min_years"], s["age_max_years"] = spec["ages"]
+    if spec.get("no_timepoint"):
+        s["primary_endpoint_timepoint_months"] = None
+    if "stat_mode" in spec:
+        s["stat_mode"] = spec["stat_mode"]
+    s["criteria_key"] = spec.get("criteria", GROUP[s["indication"]])
+    s["secondary_keys"] = [k for k in SECONDARY[(GROUP[s["indication"]], s["primary_endpoint"])]
+                           if k not in spec.get("drop_secondary", ())] + list(spec.get("add_secondary", ()))
+    st["rr_required"] = True  # every archetype enrols relapsed/refractory patients and says so in inclusion
+    st["statistical_hypothesis"] = {"target": "null_rate", "both": "null_rate", "rct": "superiority",
+                                    "rct_ni": "non_inferiority", "descriptive": "descriptive",
+                                    "dose_esc": "descriptive"}.get(s["stat_mode"])
+    if st["t315i_no_effective_tki"] and not s["t315i_exception"]:
+        s["t315i_exception"] = True
+    if s["bridging_allowed"] == "permitted":
+        st["baseline_reassessed_before_ld"] = True if turn % 2 == 0 else None
+        st["bridging_regimens_specified"] = True if turn % 3 != 1 else None
+        st["bridging_stratified_analysis"] = True if turn % 2 == 1 else None
+    st["safety_committee"] = True if s["idmc"] else None
+    st["secondary_endpoint"] = sorted({SECONDARY_FACT[k] for k in s["secondary_keys"] if k in SECONDARY_FACT})
+    st["response_criteria"] = [CRITERIA_FACT[s["criteria_key"]]]
+    st["survival_followup"] = (True, False, None)[turn % 3]
+    st["ae_collection_start"] = ("informed_consent", "apheresis", "infusion", None)[turn % 4]
+    if s["risks"].get("CRS") == "managed":
+        st["crs_grading_system"] = ("ASTCT_2019", "CTCAE", None)[turn % 3]
+    if s["secondary_malignancy_monitoring"]:
+        st["secondary_tcell_population_analysis"] = True if turn % 2 == 0 else None
+        st["secondary_tcell_escalation_plan"] = True if turn % 3 == 0 else None
+    if turn == 0:  # one protocol manages all six risks of the 应 list (SAF-RISK-PLAN met)
+        for risk in ("infection", "MAS_HLH", "prolonged_cytopenia", "hypogammaglobulinemia"):
+            s["risks"][risk] = "managed"
+    s["stmt"] = st
+
+
+SECONDARY_FACT = {"ORR": "ORR", "CRR": "CRR", "CR_CRi_rate": "CR_CRi_rate", "DOR": "DOR", "PFS": "PFS", "EFS": "EFS",
+                  "OS": "OS", "MRD": "MRD"}
+CRITERIA_FACT = {"B-ALL": "ALL_blast_based", "B-NHL": "Lugano2014", "B-NHL.cheson": "Cheson2007", "MM": "IMWG"}
+EFS_EVENTS = {"full": ["progression", "death", "no_response", "new_anticancer_therapy"], "partial": ["progression", "death"]}
 
 
 # ------------------------------------------------------------------------------------------------ templates
@@ -674,7 +1115,8 @@ class _Writer:
         entry = self._choose(self.data[pool][key], f"{pool}/{key}")
         collect: list = []
         text = self.fill(entry["text"], ctx, collect)
-        for kind, value in (entry.get("facts") or {}).items():
+        stated = entry.get("facts") or {}
+        for kind, value in (stated.items() if isinstance(stated, dict) else stated):
             if isinstance(value, str) and value.startswith("$"):
                 value = ctx[value[1:]]
             collect.append((kind, value))
@@ -771,7 +1213,7 @@ def _compose(s: dict, w: _Writer) -> Tuple[str, list, list]:
         "disease": w.frag("disease", s["indication"], [("indication", s["indication"])]),
         "target_desc": w.frag("target_desc", tgt_key, [("cart_target", t) for t in s["cart_target"]]),
         "phase": w.frag("phase", s["trial_phase"], [("trial_phase", s["trial_phase"])]),
-        "criteria": w.frag("criteria", group),
+        "criteria": w.frag("criteria", s["criteria_key"], [("response_criteria", CRITERIA_FACT[s["criteria_key"]])]),
         "n_total": s["n_total"],
         "events": s["events"],
     }
@@ -779,6 +1221,24 @@ def _compose(s: dict, w: _Writer) -> Tuple[str, list, list]:
     blocks: list = []
     sec = _Sections(w, blocks)
     para = lambda text: blocks.append(("p", text))
+
+    def stated(slot) -> List[str]:
+        """The statement sentences of one slot, in catalogue order."""
+        out = []
+        for kind in STATEMENT_KINDS:
+            value = s["stmt"][kind]
+            if STATEMENT_SLOTS[kind] != slot or value is None:
+                continue
+            if kind == "prior_cart_required" and slot == "inclusion" and value is False:
+                continue
+            values = [value] if kind == "efs_event" or not isinstance(value, list) else value
+            for v in values:
+                out.append(w.say(f"stmt.{kind}.{str(v).lower() if isinstance(v, bool) else v}"))
+        return out
+
+    def paras(slot) -> None:
+        for text in stated(slot):
+            para(text)
 
     title = w.say("title")
     if lang == "en":
@@ -788,9 +1248,11 @@ def _compose(s: dict, w: _Writer) -> Tuple[str, list, list]:
     sec.h1("background")
     for t in w.filler("background"):
         para(t)
+    paras("background")
     sec.h1("objectives")
     for t in w.filler("objectives"):
         para(t)
+    paras("objectives")
     sec.h1("product")
     para(w.say("product_intro"))
     for t in w.filler("product"):
@@ -807,12 +1269,16 @@ def _compose(s: dict, w: _Writer) -> Tuple[str, list, list]:
         para(w.say("endpoint.primary.tp" if ctx["tp"] else "endpoint.primary", ctx))
     else:
         para(w.say("endpoint.primary.safety"))
+    paras("endpoints.primary")
     irc_key = {True: "irc.true", False: "irc.false", None: None}[s["irc_assessment"]]
     if irc_key and s["irc_place"] == "endpoints":
         para(w.say(irc_key))
     sec.h2("endpoints.secondary")
-    names = [w.frag("secondary", k).text for k in SECONDARY[(group, ep)]]
-    para(w.say("endpoint.secondary", {"list": w.join(names)}))
+    names = [w.frag("secondary", k).text for k in s["secondary_keys"]]
+    listed = Frag(w.join(names), tuple(("secondary_endpoint", SECONDARY_FACT[k]) for k in s["secondary_keys"]
+                                      if k in SECONDARY_FACT))
+    para(w.say("endpoint.secondary", {"list": listed}))
+    paras("endpoints.secondary")
 
     # 5 population
     sec.h1("population")
@@ -842,7 +1308,7 @@ def _compose(s: dict, w: _Writer) -> Tuple[str, list, list]:
         elif mode == "positive_excl":
             exc_extra.append(w.say("ph.positive.excl"))
         if s["t315i_exception"]:
-            inc.append(w.say("ph.t315i"))
+            inc.append(w.say("ph.t315i.no_tki" if s["stmt"]["t315i_no_effective_tki"] else "ph.t315i"))
     if s["lines_mode"] == "min":
         inc.append(w.say("lines.min", {"n": s["prior_lines_min"]}))
     elif s["lines_mode"]:
@@ -860,11 +1326,14 @@ def _compose(s: dict, w: _Writer) -> Tuple[str, list, list]:
             inc.append(w.say("mm.cd38.not_required"))
         elif s["cd38_mode"] == "excl":
             exc_extra.append(w.say("mm.cd38.excl"))
+    inc += stated("inclusion")
     inc += w.filler(f"inclusion.{group}", drop_one=False)
     inc += generic[1:]
     blocks.append(("items", inc))
     sec.h2("exclusion")
     exc = w.filler("exclusion", drop_one=False)
+    if s["stmt"]["prior_cart_required"] is False:
+        exc_extra.append(w.say("stmt.prior_cart_required.false"))
     for item in exc_extra:
         exc.insert(rng.randrange(0, len(exc)), item)
     blocks.append(("items", exc))
@@ -875,6 +1344,7 @@ def _compose(s: dict, w: _Writer) -> Tuple[str, list, list]:
     para(w.say(f"design.{s['design_key']}"))
     if s["confirmatory"] is not None:
         para(w.say("confirmatory.true" if s["confirmatory"] else "confirmatory.false"))
+    paras("design")
     for t in w.filler("design"):
         para(t)
     sec.h2("design.apheresis")
@@ -887,7 +1357,8 @@ def _compose(s: dict, w: _Writer) -> Tuple[str, list, list]:
             para(w.say("bridge.none_filler"))
         else:
             para(w.say("bridge.permitted"))
-            para(w.say("bridge.regimen"))
+            para(w.say("bridge.regimen" if s["stmt"]["bridging_regimens_specified"] else "bridge.regimen.discretion"))
+            paras("bridging")
             if s["washout_days"] is not None:
                 para(w.say("bridge.washout", {"d": s["washout_days"]}))
             st = s["bridging_same_target_excluded"]
@@ -907,6 +1378,7 @@ def _compose(s: dict, w: _Writer) -> Tuple[str, list, list]:
     sec.h2("procedures.schedule")
     for t in w.filler("schedule"):
         para(t)
+    paras("schedule")
     blocks.append(("caption", data["meta"]["table_caption"]))
     blocks.append(("table",))
     sec.h2("procedures.efficacy")
@@ -914,12 +1386,17 @@ def _compose(s: dict, w: _Writer) -> Tuple[str, list, list]:
         para(t)
     if irc_key and s["irc_place"] == "efficacy":
         para(w.say(irc_key))
+    paras("efficacy")
+    if s["stmt"]["survival_followup"] is not None:
+        sec.h2("procedures.followup")
+        paras("followup")
 
     # 8 safety
     sec.h1("safety")
     sec.h2("safety.ae")
     for t in w.filler("ae"):
         para(t)
+    paras("ae")
     if s["idmc"]:
         para(w.say("idmc"))
     sec.h2("safety.risks")
@@ -933,12 +1410,15 @@ def _compose(s: dict, w: _Writer) -> Tuple[str, list, list]:
     for r, m in s["risks"].items():
         if m == "managed" and r != "secondary_malignancy":
             para(w.say(f"risk.managed.{r}"))
+    paras("risks")
+    paras("safety")
     if s["secondary_malignancy_monitoring"]:
         sec.h2("safety.secondary")
         para(w.say("secmal.monitoring"))
         plan = s["secondary_tcell_sample_analysis_plan"]
         if plan is not None:
             para(w.say("tcell.plan.true" if plan else "tcell.plan.false"))
+        paras("secondary")
         para(w.say("secmal.filler"))
 
     # 9 statistics
@@ -954,10 +1434,11 @@ def _compose(s: dict, w: _Writer) -> Tuple[str, list, list]:
         para(w.say("stat.external", {"ext_source": w.frag("ext_source", group)}))
     if mode == "none_explicit":
         para(w.say("stat.none_explicit"))
-    if mode in ("descriptive", "rct", "dose_esc"):
+    if mode in ("descriptive", "rct", "rct_ni", "dose_esc"):
         para(w.say(f"stat.{mode}"))
         if mode != "descriptive":
             para(w.say(f"stat.{mode}"))
+    paras("statistics")
     sec.h2("statistics.sets")
     for t in w.filler("sets"):
         para(t)
