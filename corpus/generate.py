@@ -464,8 +464,7 @@ def _expected_design(f, d, out) -> None:
                                          (design is not None, "not_applicable"))
     out["DES-TARGET-JUSTIFICATION"] = _ladder((target and g("target_value_refs_cited") is True, "met"), (target, "gap"),
                                               (design is not None, "not_applicable"))
-    approved = bool({("B-ALL", "CD19"), ("LBCL", "CD19"), ("MM", "BCMA")}
-                    & {(i, t) for i in f["indication"] for t in f["cart_target"]})
+    approved = bool(f["indication"] & {"B-ALL", "LBCL", "MM"})  # CD19 CAR-T approved for B-ALL/LBCL, BCMA for MM
     post_cart = g("prior_cart_required")
     applies = pivotal and approved and post_cart is not True
     out["DES-TARGET-APPROVED-CART"] = _ladder((applies and "approved_cart" in basis, "met"), (applies, "gap"),

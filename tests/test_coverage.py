@@ -33,8 +33,17 @@ def test_cli_prints_each_line_and_exits_zero():
     assert "373/373 accounted for (100.0%)" in result.output
 
 
-def test_require_rules_fails_while_clauses_lack_rules():
+def test_every_checkable_clause_has_a_rule():
     result = CliRunner().invoke(main, ["coverage", "--summary", "--require-rules"])
+    assert result.exit_code == 0, result.output
+    assert "checkable clauses: 87; encoded as rules: 87" in result.output
+
+
+def test_require_rules_fails_while_a_clause_lacks_its_rule(tmp_path):
+    folder = tmp_path / "pack"
+    shutil.copytree(pack_dir("cde-cart-heme-2024-draft"), folder)
+    shutil.rmtree(folder / "rules" / "POP-PRIOR-BALL-RR-DEF")
+    result = CliRunner().invoke(main, ["coverage", "--summary", "--require-rules", "--pack", str(folder)])
     assert result.exit_code == 1
     assert "problem: clause POP-PRIOR-BALL-RR-DEF has no rule" in result.output
 

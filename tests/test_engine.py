@@ -30,6 +30,29 @@ def test_documents_never_see_each_others_facts(guideline):
     assert {f.status for f in second} == {"not_addressed"}
 
 
+def test_the_reused_engine_decides_like_a_fresh_one(guideline):
+    # One engine per pack and process, emptied (facts retracted) after each document: the decisions must
+    # be exactly those of a brand-new engine, whatever came before.
+    docs = [facts(indication="LBCL", prior_lines_min=1, randomized=True, design="randomized_controlled"),
+            facts(indication="B-ALL", ph_positive_eligible=True, prior_tki_min=2, age_min_years=3, age_max_years=25),
+            facts(indication="MM", prior_lines_min=3, requires_pi=True, requires_imid=True, icu_access=False),
+            []]
+    reused = [{f.rule_id: f.status for f in evaluate(PACK, guideline, d)[0]} for d in docs * 3]
+    fresh = []
+    for d in docs * 3:
+        engine_compile._ENGINES.clear()
+        fresh.append({f.rule_id: f.status for f in evaluate(PACK, guideline, d)[0]})
+    assert reused == fresh
+
+
+def test_a_document_that_fails_in_the_engine_leaves_the_next_one_clean(guideline):
+    with pytest.raises(engine_compile.EngineError):
+        engine_compile.run(PACK, [{"id": "x", "t": "indication", "value": "MM"},
+                                  {"id": "x", "t": "indication", "value": "MM"}])
+    after, _, _ = evaluate(PACK, guideline, [])
+    assert {f.status for f in after} == {"not_addressed"}
+
+
 def test_untyped_values_are_refused_before_the_engine(guideline):
     # durable_rules would find '三' >= 2 true; the catalogue stops it first.
     with pytest.raises(FactTypeError):
