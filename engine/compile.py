@@ -102,6 +102,31 @@ def ruleset_definition(pack) -> dict:
     return rules
 
 
+# durable_rules links one alpha node to at most 256 beta nodes (BETA_LIST_LENGTH, error 108 "Could not create
+# ruleset"); the doc_complete sentinel opens every outcome alternative, so a pack is split into rulesets of
+# at most this many alternatives, each carrying all derivations. Facts go to every ruleset.
+CHUNK_ALTERNATIVES = 200
+
+
+def ruleset_chunks(pack) -> list:
+    """The pack as one or more rulesets: every derivation in each, the rules' alternatives split between them."""
+    definition = ruleset_definition(pack)
+    derive = {k: v for k, v in definition.items() if k.startswith("derive:")}
+    chunks, current, current_rule = [], {}, None
+    for name, body in definition.items():
+        if name in derive:
+            continue
+        rule_id = name.split("#", 1)[0]
+        # a rule's alternatives stay together: its outcomes are decided from one ruleset's firings
+        if len(current) >= CHUNK_ALTERNATIVES and rule_id != current_rule:
+            chunks.append(current)
+            current = {}
+        current[name] = body
+        current_rule = rule_id
+    chunks.append(current)
+    return [dict(derive, **chunk) for chunk in chunks]
+
+
 def ruleset_name(pack, definition: dict) -> str:
     digest = hashlib.sha256(json.dumps(definition, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     return f"{pack.id}@{pack.version}#{digest[:8]}"
@@ -112,7 +137,7 @@ class EngineError(Exception):
 
 
 class _Engine:
-    """One pack's ruleset, registered once per process in a private Host and reused for every document.
+    """One pack's rulesets, registered once per process in a private Host and reused for every document.
 
     durable_rules keeps ~6 MB of C state per (ruleset, session id) that neither ``delete_ruleset`` nor
     anything else frees (and ``delete_state`` crashes: "free(): invalid pointer"), so a Host or a session
@@ -125,15 +150,17 @@ class _Engine:
 
     def __init__(self, pack):
         self.pack = pack
-        self.definition = ruleset_definition(pack)
-        self.name = ruleset_name(pack, self.definition)
         self.derivations = {f"derive:{d.id}": d for d in pack.derivations}
         self.current = None  # the _Document being decided; actions record into it
-        rs = copy.deepcopy(self.definition)
-        for rule_name, body in rs.items():
-            body["run"] = self._action(rule_name)
         self.host = _SyncHost()
-        self.host.register_rulesets({self.name: rs})
+        self.names = []
+        for k, chunk in enumerate(ruleset_chunks(pack)):
+            name = f"{ruleset_name(pack, chunk)}/{k}"
+            rs = copy.deepcopy(chunk)
+            for rule_name, body in rs.items():
+                body["run"] = self._action(rule_name)
+            self.host.register_rulesets({name: rs})
+            self.names.append(name)
         self.broken = False
 
     def _action(self, rule_name):
@@ -144,15 +171,20 @@ class _Engine:
             try:
                 matched = {alias: fact for alias, fact in (c._m or {}).items() if isinstance(fact, dict)}
                 ids = tuple(f["id"] for alias, f in sorted(matched.items()) if alias != "doc")
-                doc.firings.append(Firing(rule_name, ids))
-                if rule_name in self.derivations:
-                    new = dict(self.derivations[rule_name].asserts)
-                    new["id"] = f"{rule_name}:{len(doc.derived)}"
-                    new["from"] = list(ids)
-                    doc.derived.append(dict(new))
-                    new["sid"] = c.s.sid
-                    doc.asserted.append(new)
-                    c.assert_fact(new)
+                if rule_name not in self.derivations:
+                    doc.firings.append(Firing(rule_name, ids))
+                    return
+                # The same derivation fires in every ruleset: its id comes from what it rests on, so all
+                # rulesets agree on it, and it is recorded once.
+                new = dict(self.derivations[rule_name].asserts)
+                new["id"] = f"{rule_name}:{'+'.join(ids)}"
+                new["from"] = list(ids)
+                if new["id"] not in doc.derived:
+                    doc.firings.append(Firing(rule_name, ids))
+                    doc.derived[new["id"]] = dict(new)
+                new["sid"] = c.s.sid
+                doc.pending.append(new)
+                c.assert_fact(new)
             except durable_engine.MessageNotHandledException:
                 pass
             except Exception as exc:  # the engine would swallow it; keep it for the caller
@@ -164,31 +196,36 @@ class _Engine:
         try:
             for fact in [*facts, {"id": "__doc_complete__", "t": "doc_complete"}]:
                 message = dict(fact, sid=self.SID)
-                doc.asserted.append(message)
-                try:
-                    self.host.assert_fact(self.name, message)
-                except durable_engine.MessageNotHandledException:
-                    pass
-                except durable_engine.MessageObservedException:
-                    doc.asserted.pop()
-                    raise EngineError(f"duplicate fact id {fact['id']!r}") from None
-                if doc.errors:
-                    raise EngineError("; ".join(doc.errors))
+                for name in self.names:
+                    doc.pending = []
+                    try:
+                        self.host.assert_fact(name, message)
+                    except durable_engine.MessageNotHandledException:
+                        pass
+                    except durable_engine.MessageObservedException:
+                        raise EngineError(f"duplicate fact id {fact['id']!r}") from None
+                    finally:
+                        # what this ruleset now holds: the fact, then what it derived from it
+                        doc.asserted.setdefault(name, []).extend([message, *doc.pending])
+                    if doc.errors:
+                        raise EngineError("; ".join(doc.errors))
         finally:
             self._reset(doc)
-        return doc.firings, doc.derived
+        return doc.firings, list(doc.derived.values())
 
     def _reset(self, doc) -> None:
         doc.closing = True
-        sentinel = [m for m in doc.asserted if m["t"] == "doc_complete"]
-        derived = [m for m in doc.asserted if "from" in m]
-        base = [m for m in doc.asserted if m["t"] != "doc_complete" and "from" not in m]
         try:
-            for message in [*sentinel, *reversed(derived), *reversed(base)]:
-                try:
-                    self.host.retract_fact(self.name, message)
-                except durable_engine.MessageNotHandledException:
-                    pass
+            for name in self.names:
+                held = doc.asserted.get(name, [])
+                sentinel = [m for m in held if m["t"] == "doc_complete"]
+                derived = [m for m in held if "from" in m]
+                base = [m for m in held if m["t"] != "doc_complete" and "from" not in m]
+                for message in [*sentinel, *reversed(derived), *reversed(base)]:
+                    try:
+                        self.host.retract_fact(name, message)
+                    except durable_engine.MessageNotHandledException:
+                        pass
         except Exception:
             self.broken = True  # a state we cannot clean: the next document gets a fresh engine
         self.current = None
@@ -200,8 +237,9 @@ class _Engine:
 @dataclass
 class _Document:
     firings: list = field(default_factory=list)
-    derived: list = field(default_factory=list)
-    asserted: list = field(default_factory=list)
+    derived: dict = field(default_factory=dict)  # id -> derived fact, in the order first derived
+    asserted: dict = field(default_factory=dict)  # ruleset name -> messages it holds
+    pending: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     closing: bool = False
 

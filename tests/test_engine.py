@@ -93,3 +93,18 @@ def test_ruleset_names_carry_pack_version_and_hash():
     definition = engine_compile.ruleset_definition(PACK)
     name = engine_compile.ruleset_name(PACK, definition)
     assert name.startswith(f"{PACK.id}@{PACK.version}#") and len(name.split("#")[1]) == 8
+
+
+def test_a_pack_too_big_for_one_ruleset_is_split_with_every_rule_whole():
+    # durable_rules links an alpha node (the sentinel opens every alternative) to at most 256 beta nodes.
+    chunks = engine_compile.ruleset_chunks(PACK)
+    derive = {k for k in engine_compile.ruleset_definition(PACK) if k.startswith("derive:")}
+    assert len(chunks) >= 2
+    owner = {}
+    for k, chunk in enumerate(chunks):
+        assert derive <= set(chunk)
+        assert len(set(chunk) - derive) <= 256
+        for name in set(chunk) - derive:
+            owner.setdefault(name.split("#")[0], set()).add(k)
+    assert set(owner) == {r.id for r in PACK.rules}
+    assert all(len(ks) == 1 for ks in owner.values())
