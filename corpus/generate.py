@@ -20,6 +20,10 @@ The truth is written from the scenario and from the phrasings actually rendered,
   implies (``scenario_facts``).
 * ``expected`` applies the decision table (``expected_statuses``) to the truth facts; it does not use the engine.
 
+Layout: protocols ``i`` with ``i % 8 in (3, 6)`` (``two_column_default``; scenario-independent, both languages) set
+their body pages in two columns, the title page single-column and the schedule table on full-width pages;
+``generate(..., two_column=True|False)`` or ``--columns 2|1`` sets all or none. Layout never changes text or truth.
+
 Truth JSON: ``{id, language, template_set, scenario, facts: [{kind, value}], expected: {rule: status},
 running_header, sections}``; ``sections`` lists the numbered headings in document order.
 Scenario details are seeded by (seed, index) only, so another template set renders the same scenarios in other words.
@@ -809,7 +813,7 @@ def _build_mm_dose_escalation(s, rng):
     s["indication"], s["cart_target"] = "MM", ["BCMA"]
     _age(s, rng, "MM")
     _design(s, rng, "dose_escalation_expansion", "1")
-    s["confirmatory"] = rng.choice([False, None])
+    s["confirmatory"] = False  # a dose-escalation design states an exploratory trial (the extractor reads it so)
     s["requires_pi"], s["requires_imid"], s["prior_mode"] = True, False, "pi_no_imid"
     s["requires_anti_cd38"], s["cd38_mode"] = False, rng.choice(["excl", "not_required"])
     _primary(s, rng, None)
@@ -1526,13 +1530,27 @@ def _markup(text: str, lang: str) -> str:
     return "".join(out)
 
 
-def render_pdf(p: Protocol, path) -> Path:
+def two_column_default(i: int) -> bool:
+    """Whether protocol ``i`` of a batch has two-column body pages when ``generate`` is not told: a quarter of
+    the batch, chosen by index only (never by scenario), and with two languages both get some (3 en, 6 zh, ...)."""
+    return i % 8 in (3, 6)
+
+
+COLUMN_GAP = 18  # points between the two body columns
+
+
+def render_pdf(p: Protocol, path, two_column: bool = False) -> Path:
+    """Write the protocol PDF. ``two_column`` sets the body pages in two columns (two frames per page); the title
+    page stays single-column and the schedule-of-assessments table gets full-width pages of its own. Only the
+    layout changes: the same blocks in the same order, so the same text and truth."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfgen import canvas as rl_canvas
-    from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate,
+                                    Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle)
 
     _register_fonts()
     zh = p.language == "zh"
@@ -1566,6 +1584,9 @@ def render_pdf(p: Protocol, path) -> Path:
 
         def wrap(self, aw, ah):
             self.width = aw
+            wide = stringWidth(self.text, bold_font, self.size)
+            if wide > aw:  # a narrow column: set the heading smaller rather than across the gutter
+                self.size = self.size * aw / wide * 0.98
             return aw, self.size * 1.3
 
         def draw(self):
@@ -1583,7 +1604,10 @@ def render_pdf(p: Protocol, path) -> Path:
     info = Table([[Paragraph(_markup(k, p.language), body), Paragraph(_markup(v, p.language), body)]
                   for k, v in p.title_fields], colWidths=[120, 260])
     info.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-    story += [info, Spacer(1, 80), Paragraph(_markup(meta["confidential"], p.language), small), PageBreak()]
+    story += [info, Spacer(1, 80), Paragraph(_markup(meta["confidential"], p.language), small)]
+    if two_column:
+        story.append(NextPageTemplate("two"))
+    story.append(PageBreak())
     story.append(Heading(meta["signature_heading"], 1))
     for t in meta["signature_text"]:
         story.append(Paragraph(_markup(t, p.language), body))
@@ -1604,6 +1628,8 @@ def render_pdf(p: Protocol, path) -> Path:
             for n, text in enumerate(block[1], 1):
                 story.append(Paragraph(_markup(text, p.language), item, bulletText=f"{n}."))
         elif kind == "caption":
+            if two_column:  # the caption goes with its table onto a full-width page
+                story += [NextPageTemplate("one"), PageBreak()]
             story.append(Paragraph(_markup(block[1], p.language), caption))
         elif kind == "table":
             rows = [[Paragraph(_markup(c, p.language), cell) for c in sched["columns"]]]
@@ -1623,6 +1649,8 @@ def render_pdf(p: Protocol, path) -> Path:
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6E6E6")),
             ]))
             story += [t, Spacer(1, 8)]
+            if two_column:
+                story += [NextPageTemplate("two"), PageBreak()]
 
     header, footer_fmt = p.running_header, meta["footer"]
 
@@ -1652,21 +1680,34 @@ def render_pdf(p: Protocol, path) -> Path:
             rl_canvas.Canvas.save(self)
 
     out = Path(path)
-    doc = SimpleDocTemplate(str(out), pagesize=A4, leftMargin=margin_x, rightMargin=margin_x, topMargin=margin_top,
-                            bottomMargin=margin_bottom, title=p.title, author=meta["sponsors"][p.scenario["sponsor"]],
-                            subject=p.running_header, creator="guidelint.corpus.generate", invariant=1)
+    doc_args = dict(pagesize=A4, leftMargin=margin_x, rightMargin=margin_x, topMargin=margin_top,
+                    bottomMargin=margin_bottom, title=p.title, author=meta["sponsors"][p.scenario["sponsor"]],
+                    subject=p.running_header, creator="guidelint.corpus.generate", invariant=1)
+    if not two_column:
+        SimpleDocTemplate(str(out), **doc_args).build(story, canvasmaker=NumberedCanvas)
+        return out
+    doc = BaseDocTemplate(str(out), **doc_args)
+    col = (doc.width - COLUMN_GAP) / 2
+    doc.addPageTemplates([
+        PageTemplate("one", [Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="full")]),
+        PageTemplate("two", [Frame(doc.leftMargin, doc.bottomMargin, col, doc.height, id="left"),
+                             Frame(doc.leftMargin + col + COLUMN_GAP, doc.bottomMargin, col, doc.height, id="right")]),
+    ])
     doc.build(story, canvasmaker=NumberedCanvas)
     return out
 
 
 def generate(out_dir, n: int = 12, seed: int = 0, languages: Sequence[str] = LANGUAGES,
-             template_set: str = "dev") -> List[Path]:
-    """Write ``<id>.pdf`` and ``<id>.truth.json`` for ``n`` protocols; returns the PDF paths."""
+             template_set: str = "dev", two_column: Optional[bool] = None) -> List[Path]:
+    """Write ``<id>.pdf`` and ``<id>.truth.json`` for ``n`` protocols; returns the PDF paths.
+
+    ``two_column``: None lays out the subset ``two_column_default`` picks in two columns, True all, False none."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for p in plan(n, seed, languages, template_set):
-        pdf = render_pdf(p, out / f"{p.id}.pdf")
+    for i, p in enumerate(plan(n, seed, languages, template_set)):
+        cols = two_column_default(i) if two_column is None else two_column
+        pdf = render_pdf(p, out / f"{p.id}.pdf", two_column=cols)
         (out / f"{p.id}.truth.json").write_text(
             json.dumps(p.truth(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         paths.append(pdf)
@@ -1680,9 +1721,12 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--languages", default=",".join(LANGUAGES), help="comma-separated, e.g. zh,en")
     ap.add_argument("--template-set", default="dev")
+    ap.add_argument("--columns", choices=("auto", "1", "2"), default="auto",
+                    help="body page layout: auto (two columns for protocols i %% 8 in {3, 6}), 1 or 2 for all")
     args = ap.parse_args(argv)
     langs = tuple(x.strip() for x in args.languages.split(",") if x.strip())
-    for path in generate(args.out_dir, args.n, args.seed, langs, args.template_set):
+    two_column = {"auto": None, "1": False, "2": True}[args.columns]
+    for path in generate(args.out_dir, args.n, args.seed, langs, args.template_set, two_column):
         print(path)
     return 0
 

@@ -70,7 +70,7 @@ def analyse(lines, section_kind) -> list:
 
 # --- helpers -------------------------------------------------------------------------------------------
 
-_PRIOR_CUE = re.compile(r"既往|接受过|经过|治疗失败|复发|难治|耐药|暴露|包含|包括|至少|prior|previous|received|exposed|"
+_PRIOR_CUE = re.compile(r"既往|曾|接受过|经过|治疗失败|复发|难治|耐药|暴露|包含|包括|至少|prior|previous|received|exposed|"
                         r"refractory|failed|including|must have|relapsed", re.IGNORECASE)
 _PERMIT_CUE = re.compile(r"允许|可以|可接受|可予|可根据|可在|如需|必要时|may|permitted|allowed|can receive|at the discretion|"
                          r"if needed|if required|as needed", re.IGNORECASE)
