@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections import defaultdict
 from importlib import resources
@@ -215,6 +216,25 @@ def test_filler_states_no_fact():
                 assert not re.search(pattern, text, flags=re.I if lang == "en" else 0), (lang, pattern, text)
 
 
-def test_heldout_set_draws_only_heldout_templates():
-    with pytest.raises(KeyError, match="heldout"):
-        gen.build_protocol(0, seed=0, template_set="heldout")
+def test_heldout_set_draws_only_heldout_templates(monkeypatch):
+    chosen = []
+    original = gen._Writer._choose
+
+    def spy(self, variants, what):
+        choice = original(self, variants, what)
+        chosen.append((what, choice["set"]))
+        return choice
+
+    monkeypatch.setattr(gen._Writer, "_choose", spy)
+    for i in range(12):
+        gen.build_protocol(i, seed=3, languages=("zh",), template_set="heldout")
+    assert chosen and {s for _, s in chosen} == {"heldout"}
+    chosen.clear()
+    gen.build_protocol(0, seed=3, languages=("zh",), template_set="dev")
+    assert {s for _, s in chosen} == {"dev"}
+
+
+def test_a_key_without_a_phrasing_of_the_set_fails_loudly():
+    w = gen._Writer("zh", random.Random(0), "no-such-set")
+    with pytest.raises(KeyError, match="no-such-set"):
+        w.say("title")
