@@ -20,7 +20,8 @@ class ProtocolLine:
 
     ``line_no`` counts body lines on the page from 1 (what a reviewer counts when pointing at a line);
     ``section`` is the heading path the line sits under, e.g. ``"5 受试者选择 > 5.1 入选标准"``.
-    ``is_heading`` marks a line that is itself a section heading.
+    ``is_heading`` marks a line that is itself a section heading. ``is_table_row`` marks one row of a ruled table,
+    its cells joined by ``" | "`` (the header row first): a sentence of its own, never joined to the text around it.
     """
 
     page: int
@@ -29,6 +30,7 @@ class ProtocolLine:
     bbox: BBox
     section: str = ""
     is_heading: bool = False
+    is_table_row: bool = False
 
 
 @dataclass(frozen=True)

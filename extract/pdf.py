@@ -1,12 +1,16 @@
 """Protocol ingest: a clinical-trial protocol PDF (Chinese or English) as body lines with section paths.
 
-pdfplumber gives visual lines with glyph fonts and sizes. Running headers, footers and page numbers are
+pdfplumber gives visual lines with glyph fonts and sizes. A two-column page (found by the bare band its lines
+leave between the columns) is read column by column: full-width lines in order from the top, and between two
+of them the left column, then the right. Ruled tables (pdfplumber's table finder, run only on pages drawn with
+a grid of rules) are taken out of the running text; each row becomes one line, cells joined by " | ". Running headers, footers and page numbers are
 recognised by repetition in the page margins, never by fixed strings. Headings are recognised by their
 numbering (``第五章``, ``一、``, ``（一）``, ``5.2``) checked against font emphasis when the document
 styles its headings, and by text shape when it does not, so criteria list items stay body text.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import math
@@ -16,6 +20,8 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 from importlib import resources
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -42,6 +48,7 @@ class _Line(NamedTuple):
     size: float  # median glyph size
     font: str  # most used font, subset prefix removed
     edge: bool  # where running headers and footers sit: the page's top/bottom band or its first/last lines
+    table: bool = False  # one row of a ruled table, its cells joined by " | "
 
 
 # --------------------------------------------------------------------------------------------- file
@@ -98,24 +105,272 @@ def _font_name(fontname: str) -> str:
     return fontname.split("+", 1)[-1]  # "ABCDEF+SimHei": the subset tag is random letters
 
 
-def _page_lines(page) -> List[_Line]:
+def _dedupe_chars(chars: list) -> list:
+    """``pdfplumber.utils.dedupe_chars`` (same text, font and size, position within 1 pt, clusters chained: one
+    glyph kept, the topmost then leftmost) in O(n log n): the library restores the glyph order with
+    ``list.index``, quadratic in the glyphs of a page (over 200 ms on a page of English)."""
+    key = itemgetter("upright", "text", "fontname", "size")
+    order = sorted(range(len(chars)), key=lambda i: (key(chars[i]), chars[i]["doctop"]))
+    keep = []
+
+    def chains(idx: List[int], attr: str) -> List[List[int]]:  # idx sorted by attr; gaps of at most 1 pt
+        out = [[idx[0]]]
+        for i, j in zip(idx, idx[1:]):
+            if chars[j][attr] - chars[i][attr] <= 1:
+                out[-1].append(j)
+            else:
+                out.append([j])
+        return out
+
+    for _, group in groupby(order, key=lambda i: key(chars[i])):
+        for same_y in chains(list(group), "doctop"):
+            if len(same_y) == 1:
+                keep.append(same_y[0])
+                continue
+            for same_x in chains(sorted(same_y, key=lambda i: chars[i]["x0"]), "x0"):
+                keep.append(min(same_x, key=lambda i: (chars[i]["doctop"], chars[i]["x0"])))
+    keep.sort()
+    return [chars[i] for i in keep]
+
+
+def _text_rows(page, chars: list) -> List[dict]:
+    """pdfplumber's visual lines (``extract_text_lines``) of a subset of the page's glyphs."""
+    from pdfplumber.utils import chars_to_textmap
+
+    textmap = chars_to_textmap(chars, layout_bbox=page.bbox, layout_width=page.width, layout_height=page.height)
+    return [r for r in textmap.extract_text_lines(strip=True, return_chars=True) if r["text"].strip()]
+
+
+# --- ruled tables
+
+_TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+
+
+def _ruled(page) -> bool:
+    """Cheap test before ``find_tables``: a grid needs three rules each way (a box or a rule under the
+    running header does not have them)."""
+    across = down = 0
+    for ln in page.objects.get("line", ()):
+        if abs(ln["x1"] - ln["x0"]) < 1:
+            down += 1
+        elif abs(ln["bottom"] - ln["top"]) < 1:
+            across += 1
+    for r in page.objects.get("rect", ()):
+        if r["width"] < 2:
+            down += 1
+        elif r["height"] < 2:
+            across += 1
+        else:
+            across, down = across + 2, down + 2
+    return across >= 3 and down >= 3
+
+
+def _inside(c: dict, box) -> bool:
+    x, y = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+def _cell_text(page, chars: list) -> str:
+    """A cell's text; the lines of a wrapped cell joined as the sentence splitter joins lines."""
+    if not chars:
+        return ""
+    text = ""
+    for r in _text_rows(page, chars):
+        piece = r["text"].strip()
+        if text and not (text[-1] == "-" or _CJK_CHAR.match(text[-1]) or _CJK_CHAR.match(piece[0])):
+            text += " "
+        text += piece
+    return text
+
+
+def _table_rows(page, chars: list) -> Tuple[List[dict], list]:
+    """The rows of the ruled tables on the page, as lines, and the glyphs left for the running text.
+    A row's text is its cells left to right joined by " | ", empty cells kept so columns stay aligned."""
+    tables = [t for t in page.find_tables(_TABLE_SETTINGS) if len(t.rows) >= 2 and len(t.columns) >= 2]
+    if not tables:
+        return [], chars
+    rows, rest = [], []
+    boxes = [tuple(t.bbox) for t in tables]
+    taken = [[] for _ in tables]
+    for c in chars:
+        k = next((k for k, box in enumerate(boxes) if _inside(c, box)), None)
+        (rest if k is None else taken[k]).append(c)
+    for table, glyphs in zip(tables, taken):
+        for row in table.rows:
+            cells = [cell for cell in row.cells if cell is not None]  # None: covered by a merged cell
+            inrow = [c for c in glyphs if _inside(c, row.bbox)]
+            texts = [_cell_text(page, [c for c in inrow if _inside(c, cell)]) for cell in cells]
+            if any(texts):
+                x0, top, x1, bottom = row.bbox
+                rows.append({"text": " | ".join(texts), "x0": x0, "top": top, "x1": x1, "bottom": bottom,
+                             "chars": inrow})
+    return rows, rest
+
+
+# --- columns
+
+_BIN = 2.0  # points per bin of the horizontal coverage profile
+_MIN_GUTTER = 6.0  # narrowest empty band between columns
+_MAX_CROSSING = 0.25  # share of lines that may cross the gutter (full-width headings, a centred title)
+_MIN_COLUMN_LINES = 3
+_FILL = 0.6  # median line length / column width, on at least one side: running text, not a key-value list
+
+
+def _glyphs(row: dict) -> list:
+    return [c for c in row["chars"] if not c["text"].isspace()]
+
+
+def _gutter(rows: Sequence[dict], top: float, bottom: float, known: Sequence[Tuple[float, float]] = ()) \
+        -> Optional[Tuple[float, float]]:
+    """(x, width) of the gutter where the page's body splits into two columns, or None for a single column.
+
+    The body lines (outside the running-head bands) are profiled across the page: the gutter is a band at least
+    ``_MIN_GUTTER`` wide near the middle of the text that at most a quarter of the lines touch, with at least
+    ``_MIN_COLUMN_LINES`` lines on either side and running text (lines that mostly fill their column) on one
+    side. Lines of the two columns at the same height, which pdfplumber reads as one line, count on both sides.
+    The split is the middle of the barest stretch of the band. A page too sparse to show a gutter of its own (a
+    last column of one line) keeps the last gutter ``known`` from earlier pages if its lines allow."""
+    body = [_glyphs(r) for r in rows if r["top"] >= top and r["bottom"] <= bottom]
+    body = [g for g in body if g]
+    found = _profile_gutter(body) if len(body) >= 2 * _MIN_COLUMN_LINES else None
+    if found is None and known:
+        x, width = known[-1]
+        glyphs = [g for g in (_glyphs(r) for r in rows) if g]
+        crossing = sum(_spans(g, x, width) for g in glyphs)
+        lefts = sum(any(c["x1"] <= x for c in g) for g in glyphs)
+        rights = sum(any(c["x0"] >= x for c in g) for g in glyphs)
+        if lefts and rights and crossing <= _MAX_CROSSING * len(glyphs):
+            found = known[-1]
+    return found
+
+
+def _segments(glyphs: list, gap: float) -> List[Tuple[float, float]]:
+    """x extents of a line's runs of glyphs separated by less than ``gap``: words joined, columns apart."""
+    out: List[List[float]] = []
+    for c in sorted(glyphs, key=itemgetter("x0")):
+        if out and c["x0"] - out[-1][1] < gap:
+            out[-1][1] = max(out[-1][1], c["x1"])
+        else:
+            out.append([c["x0"], c["x1"]])
+    return [(a, b) for a, b in out]
+
+
+def _profile_gutter(body: List[list]) -> Optional[Tuple[float, float]]:
+    left = min(c["x0"] for g in body for c in g)
+    right = max(c["x1"] for g in body for c in g)
+    nbins = int((right - left) / _BIN) + 1
+    cover = [0] * nbins  # lines whose text runs over each bin, word gaps included
+    for g in body:
+        for a, b in _segments(g, _MIN_GUTTER):
+            for k in range(int((a - left) / _BIN), min(nbins, int((b - left) / _BIN) + 1)):
+                cover[k] += 1
+    mid = range(int(0.3 * nbins), int(0.7 * nbins))
+    least = min(cover[k] for k in mid)
+    if least > _MAX_CROSSING * len(body):
+        return None
+    # The band: bins nearly as bare as the barest; it takes in the ragged ends of the left column.
+    band = _longest_run(cover, least + max(1, round(0.05 * len(body))), mid)
+    if band is None or (band[1] - band[0]) * _BIN < _MIN_GUTTER:
+        return None
+    g0, g1 = left + band[0] * _BIN, left + band[1] * _BIN
+    lefts = [max(c["x1"] for c in g if c["x1"] <= g0) - left for g in body if any(c["x1"] <= g0 for c in g)]
+    rights = [right - min(c["x0"] for c in g if c["x0"] >= g1) for g in body if any(c["x0"] >= g1 for c in g)]
+    if min(len(lefts), len(rights)) < _MIN_COLUMN_LINES:
+        return None
+    if max(statistics.median(lefts) / max(lefts), statistics.median(rights) / max(rights)) < _FILL:
+        return None
+    # The split: the middle of the barest stretch, between the longest left line and the right column.
+    core = _longest_run(cover, least, range(*band))
+    return left + (core[0] + core[1]) / 2 * _BIN, max(_BIN, (core[1] - core[0] - 1) * _BIN)
+
+
+def _longest_run(cover: Sequence[int], limit: float, within: range) -> Optional[Tuple[int, int]]:
+    """[start, end) of the longest run of bins with cover <= limit that has a bin in ``within``."""
+    best, k = None, within.start
+    while k < within.stop:
+        if cover[k] > limit:
+            k += 1
+            continue
+        s, e = k, k
+        while e < len(cover) and cover[e] <= limit:
+            e += 1
+        while s > 0 and cover[s - 1] <= limit:
+            s -= 1
+        if best is None or e - s > best[1] - best[0]:
+            best = (s, e)
+        k = e
+    return best
+
+
+def _spans(glyphs: list, x: float, gutter: float) -> bool:
+    """Whether a line's glyphs run across the gutter at ``x``, rather than being two column lines at the same
+    height (one pdfplumber line): no gap at ``x`` as wide as an em or most of the gutter."""
+    if not glyphs:
+        return False
+    gap = min(max(c["size"] for c in glyphs), 0.8 * gutter)
+    return any(a < x < b for a, b in _segments(glyphs, max(gap, 1.0)))
+
+
+def _column_order(page, chars: list, rows: List[dict], tables: List[dict], x: float, gutter: float) -> List[dict]:
+    """Lines of a two-column page in reading order: the full-width lines (and table rows) in order from the
+    top, and between two of them the left column's lines top to bottom, then the right column's."""
+    spanning = [r for r in rows if _spans(_glyphs(r), x, gutter)]
+    # A line's "chars" leave out blanks; the blanks between its glyphs go with it, so words stay apart.
+    boxes = [(r["x0"], r["top"], r["x1"], r["bottom"]) for r in spanning]
+    chars = [c for c in chars if not any(_inside(c, box) for box in boxes)]
+    spanning += [t for t in tables if t["x0"] < x < t["x1"]]
+    left = _text_rows(page, [c for c in chars if (c["x0"] + c["x1"]) / 2 < x]) + [t for t in tables if t["x1"] <= x]
+    right = _text_rows(page, [c for c in chars if (c["x0"] + c["x1"]) / 2 >= x]) + [t for t in tables if t["x0"] >= x]
+    spanning.sort(key=itemgetter("top"))
+    cuts = [r["top"] for r in spanning]
+    out = []
+    for k in range(len(spanning) + 1):
+        for side in (left, right):
+            out += sorted((r for r in side if bisect.bisect_right(cuts, r["top"]) == k), key=itemgetter("top"))
+        if k < len(spanning):
+            out.append(spanning[k])
+    return out
+
+
+def _page_lines(page, gutters: List[Tuple[float, float]]) -> List[_Line]:
+    """The page's lines in reading order; ``gutters`` collects the column splits found on the pages so far."""
     # Some generators fake bold by printing each glyph twice; that would double every character.
-    rows = page.dedupe_chars().extract_text_lines(strip=True, return_chars=True)
-    rows = [r for r in rows if r["text"].strip()]
+    chars = _dedupe_chars(page.chars)
+    tables: List[dict] = []
+    if _ruled(page):
+        tables, chars = _table_rows(page, chars)
+    rows = _text_rows(page, chars)
     x0, top, x1, bottom = page.bbox
     band = _BAND * (bottom - top)
+    gutter = _gutter(rows, top + band, bottom - band, gutters)
+    if gutter is not None:
+        gutters.append(gutter)
+        ordered = _column_order(page, chars, rows, tables, *gutter)
+        rank = {id(r): i for i, r in enumerate(sorted(ordered, key=itemgetter("top")))}  # for the edge lines
+    else:  # pdfplumber's line order, each table row merged in before the first line below its top
+        ordered, below = [], sorted(tables, key=itemgetter("top"))
+        for r in rows:
+            while below and below[0]["top"] <= r["top"]:
+                ordered.append(below.pop(0))
+            ordered.append(r)
+        ordered += below
+        rank = {id(r): i for i, r in enumerate(ordered)}
+    is_table = {id(t) for t in tables}
     lines = []
-    for i, r in enumerate(rows):
-        glyphs = [c for c in r["chars"] if not c["text"].isspace()]
-        edge = (r["top"] < top + band or r["bottom"] > bottom - band
-                or i < _EDGE_LINES or i >= len(rows) - _EDGE_LINES)
+    for r in ordered:
+        table = id(r) in is_table
+        glyphs = _glyphs(r) or r["chars"]
+        i = rank[id(r)]
+        edge = not table and (r["top"] < top + band or r["bottom"] > bottom - band
+                              or i < _EDGE_LINES or i >= len(ordered) - _EDGE_LINES)
         lines.append(_Line(
             page=page.page_number,
-            text=r["text"].strip(),
+            text=r["text"] if table else r["text"].strip(),
             bbox=tuple(round(v, 2) for v in (r["x0"], r["top"], r["x1"], r["bottom"])),
-            size=round(statistics.median(c["size"] for c in glyphs), 1),
-            font=_font_name(Counter(c["fontname"] for c in glyphs).most_common(1)[0][0]),
+            size=round(statistics.median(c["size"] for c in glyphs), 1) if glyphs else 0.0,
+            font=_font_name(Counter(c["fontname"] for c in glyphs).most_common(1)[0][0]) if glyphs else "",
             edge=edge,
+            table=table,
         ))
     return lines
 
@@ -141,9 +396,9 @@ def _read_pages(path: Path, max_pages: int) -> List[List[_Line]]:
                 raise ProtocolReadError(path, "PDF has no pages (corrupt or truncated?)")
             if count > max_pages:
                 raise ProtocolReadError(path, f"{count} pages exceeds the limit of {max_pages}")
-            pages = []
+            pages, gutters = [], []
             for page in pdf.pages:
-                pages.append(_page_lines(page))
+                pages.append(_page_lines(page, gutters))
                 page.close()  # pdfplumber keeps each page's parsed layout until it is closed
     except ProtocolReadError:
         raise
@@ -395,8 +650,8 @@ def _sections(lines: Sequence[_Line]) -> List[Tuple[str, bool]]:
     """(section path, is heading) per body line, in document order."""
     if not lines:
         return []
-    body = _body_style(lines)
-    cands = _promote_chapters([_candidate(ln, _emphasised(ln, body)) for ln in lines])
+    body = _body_style([ln for ln in lines if not ln.table] or lines)
+    cands = _promote_chapters([None if ln.table else _candidate(ln, _emphasised(ln, body)) for ln in lines])
     accepted = _accept_singles(cands, _accept_strong(cands), _styled(cands))
     out, stack = [], []
     for c, is_heading in zip(cands, accepted):
@@ -477,7 +732,7 @@ def read_protocol(path, *, max_pages: int = 2000) -> ProtocolDocument:
     body = [ln for p in body_pages for ln in p]
     line_nos = [n for p in body_pages for n in range(1, len(p) + 1)]
     lines = tuple(ProtocolLine(page=ln.page, line_no=n, text=ln.text, bbox=ln.bbox, section=section,
-                               is_heading=is_heading)
+                               is_heading=is_heading, is_table_row=ln.table)
                   for ln, n, (section, is_heading) in zip(body, line_nos, _sections(body)))
     return ProtocolDocument(path=str(path), sha256=sha256, pages=len(pages),
                             language=_language([ln.text for ln in body]), lines=lines, dropped=dropped)

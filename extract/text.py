@@ -2,6 +2,7 @@
 
 A sentence may wrap over lines and over a page break (running headers are already gone), so facts are
 matched on sentences and their evidence is mapped back to the protocol line the matched words sit on.
+A table row is one sentence by itself, so its evidence is the page and line of that row.
 """
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 from ..models import Evidence, ProtocolLine
 
 # A line that starts a new criterion or bullet starts a new block, even without sentence punctuation.
-_LIST_ITEM = re.compile(r"^\s*(\d{1,2}\s*[.、)）](?!\d)|[（(]\s*\d{1,2}\s*[)）]|[•●■▪◆\-–]\s|[a-z][.)]\s)")
+# A bare "3." is the end of a sentence wrapped before its last word ("at Month\n3."), not an item.
+_LIST_ITEM = re.compile(r"^\s*(\d{1,2}\s*[.、)）](?!\d)(?=\s*\S)|[（(]\s*\d{1,2}\s*[)）]|[•●■▪◆\-–]\s|[a-z][.)]\s)")
 _SENT_END = re.compile(r"(?<=[。！？!?])|(?<=[.])(?=\s+[A-Z（(])(?<!e\.g\.)(?<!i\.e\.)(?<!vs\.)(?<!al\.)")
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
@@ -47,10 +49,12 @@ def _joiner(prev: str, nxt: str) -> str:
 def _blocks(lines):
     block = []
     for line in lines:
-        if line.is_heading:
+        if line.is_heading or line.is_table_row:
             if block:
                 yield block
             block = []
+            if line.is_table_row:
+                yield [line]  # a table row is a sentence of its own
             continue
         if block and (line.section != block[-1].section or _LIST_ITEM.match(line.text)):
             yield block
@@ -72,7 +76,7 @@ def sentences(lines, section_kind=lambda section: None) -> list:
             text += piece
         kind = section_kind(block[0].section)
         pos = 0
-        for part in _SENT_END.split(text):
+        for part in [text] if block[0].is_table_row else _SENT_END.split(text):
             if part.strip():
                 lead = len(part) - len(part.lstrip())
                 off = pos + lead

@@ -4,7 +4,8 @@ A page is a list of rows ``(style, text)`` with style ``h1`` ``h2`` ``h3`` or ``
 set in the built-in CID font STSong-Light (it has no bold face, so Chinese headings are larger);
 English in Helvetica, headings bold and larger. ``styled=False`` sets headings exactly like body text,
 so the reader must fall back on text shape. Running header and footer lines are format strings with
-``{page}`` and ``{pages}``.
+``{page}`` and ``{pages}``. ``write_columns_pdf`` sets full-width lines and two-column stretches;
+``write_table_pdf`` a paragraph, a table (ruled or not) and a paragraph.
 """
 from __future__ import annotations
 
@@ -168,4 +169,75 @@ def not_a_pdf(path) -> Path:
     """A text file with a .pdf name."""
     path = Path(path)
     path.write_text("这不是 PDF 文件，而是被改了扩展名的文本。\n", encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------------------------- layout
+
+Block = Tuple  # ("full", style, text) | ("cols", [rows of the left column], [rows of the right column])
+GUTTER = 24
+COLUMN_WIDTH = (A4[0] - 2 * LEFT - GUTTER) / 2
+
+
+def write_columns_pdf(path, pages: Sequence[Sequence[Block]], *, header=None, footer=None,
+                      right_offset: float = 0.0) -> Path:
+    """Pages of full-width lines and two-column stretches. The right column's lines sit on the left column's
+    baselines (pdfplumber then reads the pair as one line) unless ``right_offset`` moves them down."""
+    path = Path(path)
+    width, height = A4
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for number, blocks in enumerate(pages, start=1):
+        _draw_running(c, _as_list(header), height - HEADER_TOP, 11, number, len(pages))
+        footers = _as_list(footer)
+        _draw_running(c, footers, FOOTER_BOTTOM + 11 * (len(footers) - 1), 11, number, len(pages))
+        y = height - BODY_TOP
+        for block in blocks:
+            columns = [(LEFT, block[1], 0.0), (LEFT + COLUMN_WIDTH + GUTTER, block[2], right_offset)] \
+                if block[0] == "cols" else [(LEFT, [block[1:]], 0.0)]
+            ends = []
+            for x, rows, offset in columns:
+                yy = y - offset
+                for style, text in rows:
+                    font, size = _font(style, text, True)
+                    yy -= size * LEADING
+                    c.setFont(font, size)
+                    c.drawString(x, yy, text)
+                ends.append(yy)
+            y = min(ends)
+        c.showPage()
+    c.save()
+    return path
+
+
+def write_table_pdf(path, before: Sequence[str], table: Sequence[Sequence[str]], after: Sequence[str], *,
+                    header=None, footer=None, grid: bool = True) -> Path:
+    """A paragraph, a table ruled with a full grid (``grid=False``: the same table without rules), a paragraph;
+    set with platypus like a word processor would."""
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    path = Path(path)
+    cjk = any(_CJK.search(t) for t in list(before) + list(after) + [c for row in table for c in row])
+    body = ParagraphStyle("body", fontName=ZH_FONT if cjk else "Helvetica", fontSize=BODY_SIZE, leading=16,
+                          spaceAfter=8, wordWrap="CJK" if cjk else None)
+    cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=11, spaceAfter=0)
+    story = [Paragraph(t, body) for t in before]
+    ruled = Table([[Paragraph(c, cell) for c in row] for row in table], repeatRows=1)
+    style = [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+    if grid:
+        style.append(("GRID", (0, 0), (-1, -1), 0.5, colors.black))
+    ruled.setStyle(TableStyle(style))
+    story += [ruled] + [Paragraph(t, body) for t in after]
+
+    def running(c, doc):
+        for text in _as_list(header):
+            c.setFont(_font("body", text, True)[0], 9)
+            c.drawString(LEFT, A4[1] - HEADER_TOP, text.format(page=c.getPageNumber(), pages="?"))
+        for text in _as_list(footer):
+            c.setFont(_font("body", text, True)[0], 9)
+            c.drawString(LEFT, FOOTER_BOTTOM, text.format(page=c.getPageNumber(), pages="?"))
+
+    SimpleDocTemplate(str(path), pagesize=A4, leftMargin=LEFT, rightMargin=LEFT, topMargin=72,
+                      bottomMargin=72).build(story, onFirstPage=running, onLaterPages=running)
     return path
