@@ -89,3 +89,39 @@ def test_explain_shows_lines_facts_outcomes_and_verdict():
 def test_explain_unknown_rule_is_a_usage_error():
     result = CliRunner().invoke(main, ["explain", str(BUNDLED / "dev-s7-00-zh.pdf"), "NO-SUCH-RULE"])
     assert result.exit_code == 2 and "guidelint rules" in result.output
+
+
+def test_eval_scores_the_bundled_examples_against_their_truth(tmp_path):
+    result = CliRunner().invoke(main, ["eval", str(BUNDLED)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "documents: dev/en 2, dev/zh 2"
+    assert "dev/en P/R/F1" in result.output and "dev/zh P/R/F1" in result.output
+    all_rules = next(line for line in lines if line.startswith("ALL RULES")).split()[2:]
+    assert all_rules == ["1.000", "1.000"]  # the dev templates are what the patterns were written against
+
+
+def test_eval_counts_a_wrong_truth_as_an_error(tmp_path):
+    for pdf in sorted(BUNDLED.glob("dev-s7-0[01]-*.pdf")):
+        shutil.copy(pdf, tmp_path / pdf.name)
+        truth = json.loads(pdf.with_suffix(".truth.json").read_text(encoding="utf-8"))
+        icu = {"kind": "icu_access", "value": True}
+        if icu in truth["facts"]:  # flip what the truth says about ICU access: a miss or a false positive
+            truth["facts"].remove(icu)
+        else:
+            truth["facts"].append(icu)
+        truth["expected"]["SAF-ICU"] = "gap"  # never what the protocol says
+        (tmp_path / pdf.with_suffix(".truth.json").name).write_text(json.dumps(truth), encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", str(tmp_path), "-v"])
+    assert result.exit_code == 0, result.output
+    assert "rule SAF-ICU: expected gap" in result.output
+    icu = next(line for line in result.output.splitlines() if line.startswith("icu_access"))
+    assert "1.000/1.000/1.000" not in icu
+    saf_icu = next(line for line in result.output.splitlines() if line.startswith("SAF-ICU"))
+    assert saf_icu.split()[1:] == ["0.000", "0.000"]
+
+
+def test_eval_of_a_folder_without_truth_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(main, ["eval", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no PDF with a .truth.json" in result.output
