@@ -8,7 +8,8 @@ prior-therapy mention inside Exclusion Criteria inverts its polarity (excluded =
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from ..models import Fact
 from . import numbers
@@ -53,7 +54,7 @@ class Analysed:
 def analyse(lines, section_kind) -> list:
     from .nlp import get_nlp
 
-    sents = sentences(lines, section_kind)
+    sents = [_simplified(s) for s in sentences(lines, section_kind)]
     out = []
     for lang in ("zh", "en"):
         chosen = [s for s in sents if ("zh" if _CJK.search(s.text) else "en") == lang]
@@ -69,6 +70,25 @@ def analyse(lines, section_kind) -> list:
 
 
 # --- helpers -------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _simplified(s: Sentence) -> Sentence:
+    """Traditional Chinese read as simplified (繁體 -> 简体, OpenCC), so one lexicon serves both scripts.
+
+    Only a conversion that keeps the length is used: character offsets map mentions back to their lines, and
+    evidence quotes the original line, so reviewers see the text as printed.
+    """
+    if not _CJK.search(s.text):
+        return s
+    text = _t2s().convert(s.text)
+    return replace(s, text=text) if len(text) == len(s.text) and text != s.text else s
+
 
 _PRIOR_CUE = re.compile(r"既往|曾|接受过|经过|治疗失败|复发|难治|耐药|暴露|包含|包括|至少|prior|previous|received|exposed|"
                         r"refractory|failed|including|must have|relapsed", re.IGNORECASE)

@@ -69,3 +69,20 @@ def test_inclusion_only_statements_do_not_fire_elsewhere():
     assert ("no_effective_therapy_required", True) not in facts_of(ZH["bg"], "复发难治患者目前缺乏有效治疗手段。", "zh")
     # a prior-CAR-T requirement under Exclusion Criteria means CAR-T-naive, never "required"
     assert ("prior_cart_required", True) not in facts_of(ZH["exc"], "既往接受过CAR-T细胞治疗者。", "zh")
+
+
+@pytest.mark.parametrize("where,traditional,fact", [
+    ("risk", "研究中心須具備重症監護病房（ICU）支持。", ("icu_access", True)),
+    ("exc", "既往接受過任何CAR-T細胞治療者。", ("prior_cart_required", False)),
+    ("ae", "不良事件的收集自受試者簽署知情同意書開始。", ("ae_collection_start", "informed_consent")),
+])
+def test_traditional_characters_read_like_simplified(where, traditional, fact):
+    assert fact in facts_of(ZH[where], traditional, "zh")
+
+
+def test_evidence_quotes_traditional_text_as_printed():
+    line = ProtocolLine(page=2, line_no=4, text="研究中心須具備重症監護病房（ICU）支持。", bbox=(72, 100, 500, 112),
+                        section=ZH["risk"])
+    doc = ProtocolDocument(path="t.pdf", sha256="0" * 64, pages=2, language="zh", lines=(line,))
+    fact = next(f for f in extract_facts(doc) if f.kind == "icu_access")
+    assert fact.evidence.text == "研究中心須具備重症監護病房（ICU）支持。"
