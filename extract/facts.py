@@ -326,15 +326,28 @@ _TIMEPOINT = [r"第\s*(\d+)\s*(个月|月|周|天)", r"(?:后|时)\s*(\d+)\s*(�
               r"(\d+)\s*(months?|weeks?|days?)\s*(?:after|post|following|from)"]
 
 
+_PRIMARY_SECTION = re.compile(r"主要终点|主要疗效终点|primary endpoint|primary end point", re.I)
+_SECONDARY_SECTION = re.compile(r"次要终点|次要疗效终点|secondary endpoint|secondary end point", re.I)
+
+
+def _endpoint_span(a, own_cue, other_cue, section):
+    """(cue mentions, start, stop): the stretch of a sentence that names endpoints of one kind — from its cue
+    (or the whole sentence inside a section of that kind) to the other kind's cue; None if it names none."""
+    cue = a.of(own_cue)
+    if not (cue or section.search(a.sentence.section)) or a.kind in _NOT_PRIOR_SECTIONS:
+        return None
+    start = cue[0].start if cue else 0
+    stop = min([m.start for m in a.of(other_cue) if m.start > start] or [len(a.sentence.text)])
+    return cue, start, stop
+
+
 def primary_endpoint(analysed):
     facts = {}
     for a in analysed:
-        in_primary_section = re.search(r"主要终点|主要疗效终点|primary endpoint|primary end point", a.sentence.section, re.I)
-        cue = a.of("PRIMARY_EP")
-        if not (cue or in_primary_section) or a.kind in _NOT_PRIOR_SECTIONS:
+        span = _endpoint_span(a, "PRIMARY_EP", "SECONDARY_EP", _PRIMARY_SECTION)
+        if span is None:
             continue
-        start = cue[0].start if cue else 0
-        stop = min([m.start for m in a.of("SECONDARY_EP") if m.start > start] or [len(a.sentence.text)])
+        cue, start, stop = span
         eps = [m for m in a.of(*_ENDPOINT) if start <= m.start < stop and not m.negated]
         if not eps and cue:  # "EFS is the primary endpoint": the endpoint comes first
             eps = [m for m in a.of(*_ENDPOINT) if m.start < start and not m.negated and not a.of("SECONDARY_EP")]
@@ -361,12 +374,10 @@ def secondary_endpoint(analysed):
     """Endpoints named after a secondary-endpoint cue (or in a Secondary Endpoints section)."""
     facts = {}
     for a in analysed:
-        in_section = re.search(r"次要终点|次要疗效终点|secondary endpoint|secondary end point", a.sentence.section, re.I)
-        cue = a.of("SECONDARY_EP")
-        if not (cue or in_section) or a.kind in _NOT_PRIOR_SECTIONS:
+        span = _endpoint_span(a, "SECONDARY_EP", "PRIMARY_EP", _SECONDARY_SECTION)
+        if span is None:
             continue
-        start = cue[0].start if cue else 0
-        stop = min([m.start for m in a.of("PRIMARY_EP") if m.start > start] or [len(a.sentence.text)])
+        _, start, stop = span
         for m in a.of(*_SECONDARY):
             if start <= m.start < stop and not m.negated:
                 value = _SECONDARY[m.label]
