@@ -51,8 +51,7 @@ def audit_document(path, ctx: AuditContext) -> tuple:
         return result, []
     result.sha256, result.language, result.pages = document.sha256, document.language, document.pages
     facts = extract_facts(document)
-    findings, verdicts, derived = evaluate(ctx.pack, ctx.guideline, facts, sid=document.sha256[:16],
-                                         drift_notes=ctx.drift_notes)
+    findings, verdicts, derived = evaluate(ctx.pack, ctx.guideline, facts, drift_notes=ctx.drift_notes)
     result.facts = facts + derived
     result.findings = findings
     try:

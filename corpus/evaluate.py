@@ -42,6 +42,7 @@ class GroupScore:
 class DocumentDiff:
     name: str
     group: tuple
+    want: set  # the truth's (kind, value) facts
     missed: set
     spurious: set
     wrong: dict  # rule -> (expected, got)
@@ -56,8 +57,8 @@ def compare(truth: dict, result) -> DocumentDiff:
     spurious = got - want
     evidence = {(f.kind, f.value): f.evidence.text for f in result.facts
                 if (f.kind, f.value) in spurious and f.evidence is not None}
-    return DocumentDiff(truth["id"], (truth.get("template_set", "dev"), truth["language"]), want - got, spurious,
-                        wrong, evidence)
+    return DocumentDiff(truth["id"], (truth.get("template_set", "dev"), truth["language"]), want, want - got,
+                        spurious, wrong, evidence)
 
 
 def evaluate_folder(folder, on_document=None) -> dict:
@@ -75,8 +76,7 @@ def evaluate_folder(folder, on_document=None) -> dict:
         diff = compare(truth, result)
         score = scores[diff.group]
         score.documents += 1
-        want = {(f["kind"], f["value"]) for f in truth["facts"]}
-        for kind, _ in want - diff.missed:
+        for kind, _ in diff.want - diff.missed:
             score.tp[kind] += 1
         for kind, _ in diff.missed:
             score.fn[kind] += 1

@@ -329,7 +329,7 @@ def expected_statuses(facts: Sequence[dict]) -> Dict[str, str]:
     for rule, risk in (("SAF-RISK-CRS", "CRS"), ("SAF-RISK-NEUROTOX", "neurotoxicity"),
                        ("SAF-RISK-INFECTION", "infection"), ("SAF-RISK-MAS", "MAS_HLH"),
                        ("SAF-RISK-CYTOPENIA", "prolonged_cytopenia"), ("SAF-RISK-HYPOGAMMA", "hypogammaglobulinemia"),
-                       ("SAF-RISK-TLS", "TLS")):
+                       ("SAF-RISK-TLS", "TLS"), ("SAF-RISK-BLEEDING", "bleeding")):
         if risk in f["safety_risk_managed"]:
             out[rule] = "met"
         elif risk in f["safety_risk"]:
@@ -583,10 +583,6 @@ SIX_RISKS = {"CRS", "neurotoxicity", "infection", "MAS_HLH", "prolonged_cytopeni
 
 def _expected_safety(f, out) -> None:
     g = f.get
-    if "bleeding" in f["safety_risk_managed"]:
-        out["SAF-RISK-BLEEDING"] = "met"
-    else:
-        out["SAF-RISK-BLEEDING"] = "gap" if "bleeding" in f["safety_risk"] else "not_addressed"
     start = g("ae_collection_start")
     out["SAF-AE-SCOPE-APHERESIS-LD"] = _ladder((start in ("informed_consent", "screening", "apheresis"), "met"),
                                                (start in ("lymphodepletion", "infusion"), "gap"))

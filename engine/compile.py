@@ -1,7 +1,8 @@
-"""The one seam to durable_rules: a pack becomes one JSON ruleset; facts go in, firings come out.
+"""The one seam to durable_rules: a pack becomes JSON rulesets; facts go in, firings come out.
 
 Only this module imports ``durable``. Measured pitfalls it guards against (shared/notes/durable-rules.md):
-a module-global host (we use a private ``engine.Host`` per document), type-blind duplicate detection
+a module-global host (we use a private Host per pack and process, emptied after each document), leaked C
+state and immortal dispatch threads per Host (see ``_SyncHost`` and ``_Engine``), type-blind duplicate detection
 (every fact carries a unique ``id``), exceptions swallowed inside actions (actions only append to a list
 and errors are re-raised after the assert), unmatched facts raising ``MessageNotHandledException``
 (a fact no rule looks at is irrelevant, so that exception is expected and ignored), and no truth
@@ -19,13 +20,12 @@ from durable import engine as durable_engine
 
 
 class _SyncHost(durable_engine.Host):
-    """A Host without its background dispatch threads, freed after each document.
+    """A Host without its background dispatch threads, whose C rulesets ``close`` frees.
 
     ``Host()`` starts two timer threads that re-dispatch every registered ruleset every 0.2 s for the life
-    of the process and keep the Host (and its C ruleset, ~10 MB for this pack) alive. One Host per document
-    therefore leaked memory and CPU without bound, and a late dispatch on a timer thread could race the
-    synchronous asserts. Actions run synchronously inside ``assert_fact``; no timers are used, so nothing
-    needs the threads.
+    of the process and keep the Host (and its C rulesets) alive, and a late dispatch on a timer thread could
+    race the synchronous asserts. Actions run synchronously inside ``assert_fact`` and no timers are used,
+    so nothing needs the threads.
     """
 
     def _run(self):
@@ -217,11 +217,9 @@ class _Engine:
         doc.closing = True
         try:
             for name in self.names:
-                held = doc.asserted.get(name, [])
-                sentinel = [m for m in held if m["t"] == "doc_complete"]
-                derived = [m for m in held if "from" in m]
-                base = [m for m in held if m["t"] != "doc_complete" and "from" not in m]
-                for message in [*sentinel, *reversed(derived), *reversed(base)]:
+                # Newest first: the sentinel was asserted last (and derives nothing), so it goes first and no
+                # rule can fire while the state empties; derived facts go before the facts under them.
+                for message in reversed(doc.asserted.get(name, [])):
                     try:
                         self.host.retract_fact(name, message)
                     except durable_engine.MessageNotHandledException:
@@ -256,9 +254,9 @@ def _engine(pack) -> _Engine:
     return entry
 
 
-def run(pack, facts: list, sid: str = "doc") -> tuple:
+def run(pack, facts: list) -> tuple:
     """Assert ``facts`` (dicts with unique ``id``, ``t`` = kind, typed ``value``) and the sentinel.
 
-    Returns (firings, derived_facts). ``sid`` is kept for callers' logs; the engine session is internal.
+    Returns (firings, derived_facts).
     """
     return _engine(pack).decide(facts)

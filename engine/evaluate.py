@@ -55,14 +55,14 @@ def _base_evidence(fact_id: str, by_id: dict, seen: dict) -> None:
         seen.setdefault((fact.evidence.page, fact.evidence.line, fact.evidence.text), fact.evidence)
 
 
-def evaluate(pack, guideline, facts: list, sid: str = "doc", drift_notes=None):
+def evaluate(pack, guideline, facts: list, drift_notes=None):
     """Return (findings, verdicts, derived Facts) for one document's facts.
 
     ``drift_notes`` maps rule ids that run despite citation drift to the note their findings carry.
     """
     drift_notes = drift_notes or {}
     engine_facts = _to_engine(facts)
-    firings, derived = engine_compile.run(pack, engine_facts, sid=sid)
+    firings, derived = engine_compile.run(pack, engine_facts)
     by_id = {ef["id"]: f for ef, f in zip(engine_facts, facts)}
     _derived_to_facts(derived, by_id)
     # `looks_for` names a fact kind, or kind=value where only one value answers the rule (safety_risk=CRS).

@@ -24,9 +24,9 @@ def facts(**kv):
 
 
 def test_documents_never_see_each_others_facts(guideline):
-    first, _, _ = evaluate(PACK, guideline, facts(indication="MM", prior_lines_min=3, requires_anti_cd38=True), sid="a")
+    first, _, _ = evaluate(PACK, guideline, facts(indication="MM", prior_lines_min=3, requires_anti_cd38=True))
     assert {f.rule_id: f.status for f in first}["POP-PRIOR-MM-CD38"] == "met"
-    second, _, _ = evaluate(PACK, guideline, [], sid="a")  # same sid on purpose
+    second, _, _ = evaluate(PACK, guideline, [])  # the same engine session, emptied
     assert {f.status for f in second} == {"not_addressed"}
 
 
