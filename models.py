@@ -22,6 +22,8 @@ class ProtocolLine:
     ``section`` is the heading path the line sits under, e.g. ``"5 受试者选择 > 5.1 入选标准"``.
     ``is_heading`` marks a line that is itself a section heading. ``is_table_row`` marks one row of a ruled table,
     its cells joined by ``" | "`` (the header row first): a sentence of its own, never joined to the text around it.
+    ``is_footnote`` marks a line of a footnote at the foot of the page: read on its own, never inside the sentence
+    that wraps past it onto the next page.
     """
 
     page: int
@@ -31,6 +33,7 @@ class ProtocolLine:
     section: str = ""
     is_heading: bool = False
     is_table_row: bool = False
+    is_footnote: bool = False
 
 
 @dataclass(frozen=True)

@@ -1109,9 +1109,12 @@ class _Writer:
         return _PLACEHOLDER.sub(sub, text)
 
     def say(self, key: str, ctx: Optional[dict] = None, pool: str = "sentences") -> str:
-        """Render one phrasing of ``key`` and record the facts it states."""
+        """Render one phrasing of ``key`` (under the dotted ``pool``) and record the facts it states."""
         ctx = dict(self.ctx, **(ctx or {}))
-        entry = self._choose(self.data[pool][key], f"{pool}/{key}")
+        node = self.data
+        for part in pool.split("."):
+            node = node[part]
+        entry = self._choose(node[key], f"{pool}/{key}")
         collect: list = []
         text = self.fill(entry["text"], ctx, collect)
         stated = entry.get("facts") or {}
@@ -1170,6 +1173,7 @@ class Protocol:
     expected: Dict[str, str]
     running_header: str
     sections: List[str] = field(default_factory=list)
+    layout: Dict[str, Any] = field(default_factory=dict)  # long, page_target, traditional, prior_table
 
     def truth(self) -> dict:
         return {
@@ -1181,6 +1185,7 @@ class Protocol:
             "expected": self.expected,
             "running_header": self.running_header,
             "sections": self.sections,
+            "layout": self.layout,
         }
 
 
@@ -1203,8 +1208,57 @@ class _Sections:
         self.blocks.append(("h", level, text))
 
 
-def _compose(s: dict, w: _Writer) -> Tuple[str, list, list]:
+# Inclusion sentences whose facts a prior-therapy table can carry instead: key -> rows of templates prior_table.rows.
+PRIOR_TABLE_ROWS = {
+    "lines.min": ("rr", "lines_min"),
+    "bnhl.anthra_cd20": ("anti_cd20.true", "anthracycline.true"),
+    "bnhl.cd20_no_anthra": ("anti_cd20.true", "anthracycline.false"),
+    "bnhl.cd20_only": ("anti_cd20.true",),
+    "mm.pi_imid": ("pi.true", "imid.true"),
+    "mm.pi_no_imid": ("pi.true", "imid.false"),
+    "mm.triple": ("pi.true", "imid.true", "anti_cd38.true"),
+    "mm.cd38": ("anti_cd38.true",),
+    "mm.cd38.not_required": ("anti_cd38.false",),
+}
+
+
+def prior_sentence_keys(s: dict) -> List[str]:
+    """The inclusion sentences that state prior-therapy requirements (line count and drug classes)."""
+    group, keys = GROUP[s["indication"]], []
+    if s["lines_mode"]:
+        keys.append("lines.min" if s["lines_mode"] == "min" else f"lines.{s['lines_mode']}")
+    if group == "B-NHL" and s["prior_mode"]:
+        keys.append(f"bnhl.{s['prior_mode']}")
+    if group == "MM":
+        if s["cd38_mode"] == "triple":
+            keys.append("mm.triple")
+        elif s["prior_mode"]:
+            keys.append(f"mm.{s['prior_mode']}")
+        if s["cd38_mode"] == "separate":
+            keys.append("mm.cd38")
+        elif s["cd38_mode"] == "not_required":
+            keys.append("mm.cd38.not_required")
+    return keys
+
+
+def can_tabulate_prior(s: dict) -> bool:
+    keys = prior_sentence_keys(s)
+    return bool(keys) and all(k in PRIOR_TABLE_ROWS for k in keys) and sum(len(PRIOR_TABLE_ROWS[k]) for k in keys) >= 2
+
+
+def _compose(s: dict, w: _Writer, prior_table: bool = False) -> Tuple[str, list, list]:
+    """Title, blocks and numbered headings of one protocol. ``prior_table`` lays the prior-therapy requirements
+    out as a table after the inclusion criteria (only when ``can_tabulate_prior``)."""
     rng, data, lang = w.rng, w.data, w.lang
+    table_rows: List[List[str]] = []
+
+    def prior(key: str, ctx: Optional[dict] = None) -> Optional[str]:
+        """An inclusion sentence, or its facts as rows of the prior-therapy table."""
+        if not prior_table:
+            return w.say(key, ctx)
+        for row in PRIOR_TABLE_ROWS[key]:
+            table_rows.append(w.say(row, ctx, pool="prior_table.rows").split(" | "))
+        return None
     group = GROUP[s["indication"]]
     tgt_key = "+".join(s["cart_target"])
     w.ctx = {
@@ -1308,27 +1362,21 @@ def _compose(s: dict, w: _Writer) -> Tuple[str, list, list]:
             exc_extra.append(w.say("ph.positive.excl"))
         if s["t315i_exception"]:
             inc.append(w.say("ph.t315i.no_tki" if s["stmt"]["t315i_no_effective_tki"] else "ph.t315i"))
-    if s["lines_mode"] == "min":
-        inc.append(w.say("lines.min", {"n": s["prior_lines_min"]}))
-    elif s["lines_mode"]:
-        inc.append(w.say(f"lines.{s['lines_mode']}"))
-    if group == "B-NHL" and s["prior_mode"]:
-        inc.append(w.say(f"bnhl.{s['prior_mode']}"))
-    if group == "MM":
-        if s["cd38_mode"] == "triple":
-            inc.append(w.say("mm.triple"))
-        elif s["prior_mode"]:
-            inc.append(w.say(f"mm.{s['prior_mode']}"))
-        if s["cd38_mode"] == "separate":
-            inc.append(w.say("mm.cd38"))
-        elif s["cd38_mode"] == "not_required":
-            inc.append(w.say("mm.cd38.not_required"))
-        elif s["cd38_mode"] == "excl":
-            exc_extra.append(w.say("mm.cd38.excl"))
+    if prior_table:
+        inc.append(w.say("intro", pool="prior_table"))
+    for key in prior_sentence_keys(s):
+        text = prior(key, {"n": s["prior_lines_min"]} if key == "lines.min" else None)
+        if text is not None:
+            inc.append(text)
+    if group == "MM" and s["cd38_mode"] == "excl":
+        exc_extra.append(w.say("mm.cd38.excl"))
     inc += stated("inclusion")
     inc += w.filler(f"inclusion.{group}", drop_one=False)
     inc += generic[1:]
     blocks.append(("items", inc))
+    if table_rows:
+        blocks.append(("grid", w.say("caption", pool="prior_table"),
+                       w.say("columns", pool="prior_table").split(" | "), table_rows))
     sec.h2("exclusion")
     exc = w.filler("exclusion", drop_one=False)
     if s["stmt"]["prior_cart_required"] is False:
@@ -1449,14 +1497,32 @@ def _compose(s: dict, w: _Writer) -> Tuple[str, list, list]:
     return title, blocks, sec.titles
 
 
-def build_protocol(i: int, seed: int = 0, languages: Sequence[str] = LANGUAGES, template_set: str = "dev") -> Protocol:
-    """Protocol number ``i`` of a batch: scenario, text blocks and truth (no PDF yet)."""
+def build_protocol(i: int, seed: int = 0, languages: Sequence[str] = LANGUAGES, template_set: str = "dev",
+                   long: bool = False, traditional: Optional[bool] = None) -> Protocol:
+    """Protocol number ``i`` of a batch: scenario, text blocks and truth (no PDF yet).
+
+    ``long`` adds the fact-free bulk of a real protocol (``longform``: contents, abbreviations, more chapters,
+    references, appendices, footnotes; 20-80 pages) and, for half of the protocols that can have one, lays the
+    prior-therapy requirements out as a table. ``traditional`` prints a Chinese protocol in traditional
+    characters; None does so for the long ones ``longform.traditional_default`` picks. The short protocol's text
+    is the long one's without the additions (the additions draw from their own random stream)."""
+    from . import longform
+
     languages = tuple(languages)
     lang = languages[i % len(languages)]
     archetype = ARCHETYPES[(i // len(languages)) % len(ARCHETYPES)]
     scenario = make_scenario(archetype, random.Random(f"guidelint-corpus:{seed}:{i}"))
     w = _Writer(lang, random.Random(f"guidelint-corpus:{seed}:{i}:{template_set}"), template_set)
-    title, blocks, sections = _compose(scenario, w)
+    lrng = random.Random(f"guidelint-corpus:{seed}:{i}:{template_set}:long")
+    prior_table = long and can_tabulate_prior(scenario) and lrng.random() < 0.5
+    title, blocks, sections = _compose(scenario, w, prior_table=prior_table)
+    layout: Dict[str, Any] = {"long": long}
+    if long:
+        blocks, sections, target = longform.lengthen(blocks, sections, lang, template_set, lrng, w.data["schedule"])
+        layout.update(page_target=target, prior_table=prior_table)
+    if traditional is None:
+        traditional = long and longform.traditional_default(i, lang)
+    layout["traditional"] = bool(traditional and lang == "zh")
     facts = _dedup(w.facts)
     implied = scenario_facts(scenario)
     if facts != implied:
@@ -1476,8 +1542,11 @@ def build_protocol(i: int, seed: int = 0, languages: Sequence[str] = LANGUAGES, 
         (meta["title_fields"]["sponsor"], meta["sponsors"][scenario["sponsor"]]),
     ]
     scen = dict(scenario, derived=derived(facts))
+    if layout["traditional"]:
+        title, fields, header = longform.traditional((title, fields, header))
+        blocks, sections = longform.traditional(blocks), longform.traditional(sections)
     return Protocol(
-        id=f"{template_set}-s{seed}-{i:02d}-{lang}",
+        id=f"{template_set}-s{seed}-{i:02d}-{lang}" + ("-long" if long else ""),
         language=lang,
         template_set=template_set,
         scenario=scen,
@@ -1488,12 +1557,14 @@ def build_protocol(i: int, seed: int = 0, languages: Sequence[str] = LANGUAGES, 
         expected=expected_statuses(facts),
         running_header=header,
         sections=sections,
+        layout=layout,
     )
 
 
-def plan(n: int = 12, seed: int = 0, languages: Sequence[str] = LANGUAGES, template_set: str = "dev") -> List[Protocol]:
+def plan(n: int = 12, seed: int = 0, languages: Sequence[str] = LANGUAGES, template_set: str = "dev",
+         long: bool = False) -> List[Protocol]:
     """The batch ``generate`` would write, without rendering PDFs."""
-    return [build_protocol(i, seed, languages, template_set) for i in range(n)]
+    return [build_protocol(i, seed, languages, template_set, long=long) for i in range(n)]
 
 
 # ------------------------------------------------------------------------------------------------ PDF
@@ -1538,27 +1609,42 @@ COLUMN_GAP = 18  # points between the two body columns
 def render_pdf(p: Protocol, path, two_column: bool = False) -> Path:
     """Write the protocol PDF. ``two_column`` sets the body pages in two columns (two frames per page); the title
     page stays single-column and the schedule-of-assessments table gets full-width pages of its own. Only the
-    layout changes: the same blocks in the same order, so the same text and truth."""
+    layout changes: the same blocks in the same order, so the same text and truth.
+
+    A long protocol (``p.layout["long"]``) is set like a word-processed protocol (11 pt, wider leading), has a
+    contents page with dot leaders and page numbers (built in two passes), and prints footnotes at the bottom of
+    the page their marker lands on, above the footer."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.utils import simpleSplit
     from reportlab.pdfgen import canvas as rl_canvas
     from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate,
-                                    Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle)
+                                    Paragraph, Spacer, Table, TableStyle)
+    from reportlab.platypus.tableofcontents import TableOfContents
+
+    from . import longform
 
     _register_fonts()
     zh = p.language == "zh"
+    long = bool(p.layout.get("long"))
+    conv = longform.traditional if p.layout.get("traditional") else (lambda x: x)
+
+    def mk(text: str) -> str:
+        return _markup(conv(text), p.language)
+
     body_font = CJK_FONT if zh else "Helvetica"
     bold_font = CJK_FONT if zh else "Helvetica-Bold"
     data = load_templates(p.language)
     meta = data["meta"]
-    margin_x, margin_top, margin_bottom = 64, 78, 64
+    margin_x, margin_top, margin_bottom = 64, 78, (112 if long else 64)
     width, height = A4
 
     base = dict(fontName=body_font, wordWrap="CJK" if zh else None)
-    body = ParagraphStyle("body", fontSize=10.5 if zh else 10, leading=17 if zh else 14.5, spaceAfter=5,
+    size, leading = (11, 19) if long else ((10.5, 17) if zh else (10, 14.5))
+    body = ParagraphStyle("body", fontSize=size, leading=leading, spaceAfter=6 if long else 5,
                           firstLineIndent=21 if zh else 0, **base)
     item = ParagraphStyle("item", parent=body, firstLineIndent=0, leftIndent=22, bulletIndent=2,
                           bulletFontName=body_font, spaceAfter=3)
@@ -1568,13 +1654,18 @@ def render_pdf(p: Protocol, path, two_column: bool = False) -> Path:
                                  wordWrap="CJK" if zh else None)
     label_style = ParagraphStyle("label", parent=title_style, fontSize=22, leading=30)
     small = ParagraphStyle("small", parent=body, fontSize=9, leading=13, firstLineIndent=0)
+    cell = ParagraphStyle("cell", parent=body, fontSize=8, leading=10, firstLineIndent=0, spaceAfter=0)
+    ref_style = ParagraphStyle("ref", parent=body, fontSize=9.5, leading=14, firstLineIndent=0, leftIndent=24,
+                               bulletIndent=0, bulletFontName=body_font, spaceAfter=3)
 
     class Heading(Flowable):
-        """A numbered heading: bold and larger (the CID font has no bold face, so it is stroked)."""
+        """A heading: bold and larger (the CID font has no bold face, so it is stroked); listed in the contents
+        unless ``toc`` is False."""
 
-        def __init__(self, text, level):
+        def __init__(self, text, level, toc=True):
             super().__init__()
-            self.text, self.size = text, (14 if level == 1 else 12)
+            self.text, self.level, self.toc = text, level, toc
+            self.size = 14 if level == 1 else 12
             self.spaceBefore, self.spaceAfter = (12 if level == 1 else 8), 6
             self.keepWithNext = True
 
@@ -1595,44 +1686,90 @@ def render_pdf(p: Protocol, path, two_column: bool = False) -> Path:
             t.textOut(self.text)
             c.drawText(t)
 
-    story: list = [Spacer(1, 60), Paragraph(_markup(meta["title_label"], p.language), label_style), Spacer(1, 30),
-                   Paragraph(_markup(p.title, p.language), title_style), Spacer(1, 50)]
-    info = Table([[Paragraph(_markup(k, p.language), body), Paragraph(_markup(v, p.language), body)]
-                  for k, v in p.title_fields], colWidths=[120, 260])
+    class FootnoteMark(Flowable):
+        """Zero-size: hands its note to the page it is drawn on (the canvas prints it in the bottom margin)."""
+
+        def __init__(self, note):
+            super().__init__()
+            self.note = note
+
+        def wrap(self, aw, ah):
+            return 0, 0
+
+        def draw(self):
+            self.canv.page_notes.append(self.note)
+
+    def grid(columns, rows, col_widths=None):
+        cells = [[Paragraph(mk(c), cell) for c in columns]] + [[Paragraph(mk(str(c)), cell) for c in r] for r in rows]
+        tbl = Table(cells, colWidths=col_widths, repeatRows=1)
+        tbl.setStyle(TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6E6E6")),
+        ]))
+        return tbl
+
+    story: list = [Spacer(1, 60), Paragraph(mk(meta["title_label"]), label_style), Spacer(1, 30),
+                   Paragraph(mk(p.title), title_style), Spacer(1, 50)]
+    info = Table([[Paragraph(mk(k), body), Paragraph(mk(v), body)] for k, v in p.title_fields],
+                 colWidths=[120, 260])
     info.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-    story += [info, Spacer(1, 80), Paragraph(_markup(meta["confidential"], p.language), small)]
+    story += [info, Spacer(1, 80), Paragraph(mk(meta["confidential"]), small)]
     if two_column:
         story.append(NextPageTemplate("two"))
     story.append(PageBreak())
-    story.append(Heading(meta["signature_heading"], 1))
+    story.append(Heading(conv(meta["signature_heading"]), 1, toc=False))
     for t in meta["signature_text"]:
-        story.append(Paragraph(_markup(t, p.language), body))
+        story.append(Paragraph(mk(t), body))
     story.append(Spacer(1, 30))
     for t in meta["signature_lines"]:
-        story += [Paragraph(_markup(t, p.language), body), Spacer(1, 24)]
+        story += [Paragraph(mk(t), body), Spacer(1, 24)]
     story.append(PageBreak())
 
     sched = data["schedule"]
-    cell = ParagraphStyle("cell", parent=body, fontSize=8, leading=10, firstLineIndent=0, spaceAfter=0)
+    avail = width - 2 * margin_x
+    note_no = 0
+    toc = None
     for block in p.blocks:
         kind = block[0]
         if kind == "h":
             story.append(Heading(block[2], block[1]))
+        elif kind == "label":
+            story.append(Heading(block[1], 1))
+        elif kind == "toc":
+            toc = TableOfContents(dotsMinLevel=0)
+            toc.levelStyles = [ParagraphStyle("toc1", fontName=body_font, fontSize=10.5, leading=16, leftIndent=0,
+                                              firstLineIndent=0, wordWrap="CJK" if zh else None),
+                               ParagraphStyle("toc2", fontName=body_font, fontSize=10, leading=15, leftIndent=18,
+                                              firstLineIndent=0, wordWrap="CJK" if zh else None)]
+            story += [Heading(conv(longform._LABELS[p.language]["toc"]), 1, toc=False), toc, PageBreak()]
         elif kind == "p":
-            story.append(Paragraph(_markup(block[1], p.language), body))
+            if len(block) > 2 and block[2]:
+                note_no += 1
+                story.append(Paragraph(mk(block[1]) + f"<super>{note_no}</super>", body))
+                story.append(FootnoteMark(f"{note_no} {conv(block[2])}"))
+            else:
+                story.append(Paragraph(mk(block[1]), body))
         elif kind == "items":
             for n, text in enumerate(block[1], 1):
-                story.append(Paragraph(_markup(text, p.language), item, bulletText=f"{n}."))
+                story.append(Paragraph(mk(text), item, bulletText=f"{n}."))
+        elif kind == "refs":
+            for n, text in enumerate(block[1], 1):
+                story.append(Paragraph(mk(text), ref_style, bulletText=f"[{n}]"))
+        elif kind == "grid":
+            if block[1]:
+                story.append(Paragraph(mk(block[1]), caption))
+            first = avail * (0.42 if len(block[2]) == 2 else 0.2)
+            rest = (avail - first) / (len(block[2]) - 1)
+            story += [grid(block[2], block[3], [first] + [rest] * (len(block[2]) - 1)), Spacer(1, 8)]
         elif kind == "caption":
             if two_column:  # the caption goes with its table onto a full-width page
                 story += [NextPageTemplate("one"), PageBreak()]
-            story.append(Paragraph(_markup(block[1], p.language), caption))
+            story.append(Paragraph(mk(block[1]), caption))
         elif kind == "table":
-            rows = [[Paragraph(_markup(c, p.language), cell) for c in sched["columns"]]]
+            rows = [[Paragraph(mk(c), cell) for c in sched["columns"]]]
             for row in sched["rows"]:
-                rows.append([Paragraph(_markup(row[0], p.language), cell)]
-                            + [sched["mark"] if x else "" for x in row[1:]])
-            avail = width - 2 * margin_x
+                rows.append([Paragraph(mk(row[0]), cell)] + [sched["mark"] if x else "" for x in row[1:]])
             first = 104
             t = Table(rows, colWidths=[first] + [(avail - first) / (len(sched["columns"]) - 1)] * (len(sched["columns"]) - 1),
                       repeatRows=1)
@@ -1648,18 +1785,20 @@ def render_pdf(p: Protocol, path, two_column: bool = False) -> Path:
             if two_column:
                 story += [NextPageTemplate("two"), PageBreak()]
 
-    header, footer_fmt = p.running_header, meta["footer"]
+    header, footer_fmt = conv(p.running_header), conv(meta["footer"])
 
     class NumberedCanvas(rl_canvas.Canvas):
-        """Draws the running header and the 'page X of Y' footer once the page count is known."""
+        """Draws the running header, the footnotes and the 'page X of Y' footer once the page count is known."""
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._page_states = []
+            self.page_notes = []
 
         def showPage(self):
             self._page_states.append(dict(self.__dict__))
             self._startPage()
+            self.page_notes = []
 
         def save(self):
             total = len(self._page_states)
@@ -1671,37 +1810,55 @@ def render_pdf(p: Protocol, path, two_column: bool = False) -> Path:
                 self.setLineWidth(0.6)
                 self.line(margin_x, height - 50, width - margin_x, height - 50)
                 self.drawCentredString(width / 2, 34, footer_fmt.format(page=number, pages=total))
+                notes = state.get("page_notes") or []
+                if notes:
+                    lines = [ln for note in notes for ln in simpleSplit(note, body_font, 8, avail)]
+                    y = 50 + 10 * len(lines)
+                    self.setLineWidth(0.5)
+                    self.line(margin_x, y + 8, margin_x + 120, y + 8)
+                    self.setFont(body_font, 8)
+                    for ln in lines:
+                        self.drawString(margin_x, y - 2, ln)
+                        y -= 10
                 self.restoreState()
                 rl_canvas.Canvas.showPage(self)
             rl_canvas.Canvas.save(self)
 
+    class ProtocolDoc(BaseDocTemplate):
+        def afterFlowable(self, flowable):
+            if isinstance(flowable, Heading) and flowable.toc:
+                self.notify("TOCEntry", (min(flowable.level, 2) - 1, flowable.text, self.page))
+
     out = Path(path)
-    doc_args = dict(pagesize=A4, leftMargin=margin_x, rightMargin=margin_x, topMargin=margin_top,
-                    bottomMargin=margin_bottom, title=p.title, author=meta["sponsors"][p.scenario["sponsor"]],
-                    subject=p.running_header, creator="guidelint.corpus.generate", invariant=1)
-    if not two_column:
-        SimpleDocTemplate(str(out), **doc_args).build(story, canvasmaker=NumberedCanvas)
-        return out
-    doc = BaseDocTemplate(str(out), **doc_args)
+    doc = ProtocolDoc(str(out), pagesize=A4, leftMargin=margin_x, rightMargin=margin_x, topMargin=margin_top,
+                      bottomMargin=margin_bottom, title=conv(p.title),
+                      author=conv(meta["sponsors"][p.scenario["sponsor"]]), subject=header,
+                      creator="guidelint.corpus.generate", invariant=1)
     col = (doc.width - COLUMN_GAP) / 2
-    doc.addPageTemplates([
-        PageTemplate("one", [Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="full")]),
-        PageTemplate("two", [Frame(doc.leftMargin, doc.bottomMargin, col, doc.height, id="left"),
-                             Frame(doc.leftMargin + col + COLUMN_GAP, doc.bottomMargin, col, doc.height, id="right")]),
-    ])
-    doc.build(story, canvasmaker=NumberedCanvas)
+    full = PageTemplate("one", [Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="full")])
+    templates = [full]
+    if two_column:
+        templates.append(PageTemplate("two", [
+            Frame(doc.leftMargin, doc.bottomMargin, col, doc.height, id="left"),
+            Frame(doc.leftMargin + col + COLUMN_GAP, doc.bottomMargin, col, doc.height, id="right")]))
+    doc.addPageTemplates(templates)
+    if toc is not None:
+        doc.multiBuild(story, canvasmaker=NumberedCanvas)
+    else:
+        doc.build(story, canvasmaker=NumberedCanvas)
     return out
 
 
 def generate(out_dir, n: int = 12, seed: int = 0, languages: Sequence[str] = LANGUAGES,
-             template_set: str = "dev", two_column: Optional[bool] = None) -> List[Path]:
+             template_set: str = "dev", two_column: Optional[bool] = None, long: bool = False) -> List[Path]:
     """Write ``<id>.pdf`` and ``<id>.truth.json`` for ``n`` protocols; returns the PDF paths.
 
-    ``two_column``: None lays out the subset ``two_column_default`` picks in two columns, True all, False none."""
+    ``two_column``: None lays out the subset ``two_column_default`` picks in two columns, True all, False none.
+    ``long``: realistic 20-80 page protocols (``build_protocol``)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for i, p in enumerate(plan(n, seed, languages, template_set)):
+    for i, p in enumerate(plan(n, seed, languages, template_set, long=long)):
         cols = two_column_default(i) if two_column is None else two_column
         pdf = render_pdf(p, out / f"{p.id}.pdf", two_column=cols)
         (out / f"{p.id}.truth.json").write_text(
@@ -1719,10 +1876,14 @@ def main(argv=None) -> int:
     ap.add_argument("--template-set", default="dev")
     ap.add_argument("--columns", choices=("auto", "1", "2"), default="auto",
                     help="body page layout: auto (two columns for protocols i %% 8 in {3, 6}), 1 or 2 for all")
+    ap.add_argument("--length", choices=("short", "long"), default="short",
+                    help="short (8-10 pages, the facts only) or long (20-80 pages: contents, abbreviations, "
+                         "appendices, footnotes, references; some Chinese ones in traditional characters)")
     args = ap.parse_args(argv)
     langs = tuple(x.strip() for x in args.languages.split(",") if x.strip())
     two_column = {"auto": None, "1": False, "2": True}[args.columns]
-    for path in generate(args.out_dir, args.n, args.seed, langs, args.template_set, two_column):
+    for path in generate(args.out_dir, args.n, args.seed, langs, args.template_set, two_column,
+                         long=args.length == "long"):
         print(path)
     return 0
 

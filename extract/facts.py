@@ -15,6 +15,7 @@ from ..models import Fact
 from . import numbers
 from .catalogue import check_value, is_multi
 from .statements import statement_facts
+from .script import to_simplified
 from .text import Sentence, sentences
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -51,10 +52,15 @@ class Analysed:
                     section=self.sentence.section, negated=negated)
 
 
+# Sections that say nothing about this trial: the contents list, the abbreviation table (it names every
+# toxicity and endpoint) and the reference list (titles of other trials).
+NON_NORMATIVE_SECTIONS = frozenset({"contents", "abbreviations", "references"})
+
+
 def analyse(lines, section_kind) -> list:
     from .nlp import get_nlp
 
-    sents = [_simplified(s) for s in sentences(lines, section_kind)]
+    sents = [_simplified(s) for s in sentences(lines, section_kind) if s.section_kind not in NON_NORMATIVE_SECTIONS]
     out = []
     for lang in ("zh", "en"):
         chosen = [s for s in sents if ("zh" if _CJK.search(s.text) else "en") == lang]
@@ -71,13 +77,6 @@ def analyse(lines, section_kind) -> list:
 
 # --- helpers -------------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def _simplified(s: Sentence) -> Sentence:
     """Traditional Chinese read as simplified (繁體 -> 简体, OpenCC), so one lexicon serves both scripts.
 
@@ -86,7 +85,7 @@ def _simplified(s: Sentence) -> Sentence:
     """
     if not _CJK.search(s.text):
         return s
-    text = _t2s().convert(s.text)
+    text = to_simplified(s.text)
     return replace(s, text=text) if len(text) == len(s.text) and text != s.text else s
 
 

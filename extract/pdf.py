@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..models import BBox, ProtocolDocument, ProtocolLine
+from .script import to_simplified
 
 SECTION_SEP = " > "
 
@@ -49,6 +50,7 @@ class _Line(NamedTuple):
     font: str  # most used font, subset prefix removed
     edge: bool  # where running headers and footers sit: the page's top/bottom band or its first/last lines
     table: bool = False  # one row of a ruled table, its cells joined by " | "
+    note: bool = False  # a footnote printed at the foot of the page
 
 
 # --------------------------------------------------------------------------------------------- file
@@ -447,6 +449,62 @@ def _drop_running(pages: List[List[_Line]]) -> Tuple[List[List[_Line]], Tuple[st
     return body, tuple(dropped)
 
 
+# ------------------------------------------------------------------------------------------ footnotes
+
+# A footnote starts with its marker: 1, *, †, a), ①. Lower-case letters only with a separator, so that a
+# wrapped line starting "and ..." is not one.
+_NOTE_MARK = re.compile(r"^(?:\d{1,2}(?![\d.,]\d)|[*†‡§¶#]|[a-z](?=[\s).:])|[①-⑳])")
+_NOTE_SIZE = 0.85  # a footnote is set smaller than the body text
+
+
+def _mark_footnotes(pages: List[List[_Line]]) -> List[List[_Line]]:
+    """Flag each page's footnotes: the run of small lines the page ends with, from the first of them that starts
+    with a marker. They stay text (a note may state a fact) but leave the running text, so a sentence that
+    wraps from the last body line of a page to the next page stays whole."""
+    sized = [ln for p in pages for ln in p if not ln.table and ln.size]
+    if not sized:
+        return pages
+    limit = _body_style(sized).size * _NOTE_SIZE
+    out = []
+    for page in pages:
+        run = 0
+        while run < len(page) and not page[-1 - run].table and 0 < page[-1 - run].size <= limit:
+            run += 1
+        tail = page[len(page) - run:]
+        first = next((i for i, ln in enumerate(tail) if _NOTE_MARK.match(_norm(ln.text))), None)
+        if first is None:
+            out.append(page)
+            continue
+        cut = len(page) - run + first
+        out.append(page[:cut] + [ln._replace(note=True) for ln in page[cut:]])
+    return out
+
+
+def _drop_repeated_table_headers(pages: List[List[_Line]]) -> List[List[_Line]]:
+    """A table that breaks across pages repeats its header row on the next page; read it once, so that a table
+    reads the same wherever the page breaks fall."""
+    out, header, open_table = [], None, False
+    for page in pages:
+        kept = []
+        body = [ln for ln in page if not ln.note]
+        for ln in page:
+            if ln.note:
+                kept.append(ln)
+                continue
+            if ln.table:
+                continues = open_table and body and ln is body[0]
+                if continues and _norm(ln.text) == header:
+                    continue
+                if not open_table:
+                    header = _norm(ln.text)
+                open_table = True
+            else:
+                open_table = False
+            kept.append(ln)
+        out.append(kept)
+    return out
+
+
 # ------------------------------------------------------------------------------------------ headings
 
 _CN = "一二三四五六七八九十百零〇两"
@@ -459,6 +517,7 @@ _MARKERS = (
     ("cn_paren", re.compile(rf"^\(\s*([{_CN}]+)\s*\)\s*(?=\S)")),
     ("decimal", re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,4})\.?\s*(?=[^\d\s.])")),
     ("single", re.compile(r"^(\d{1,2})(\s*[.、]\s*|\s+)(?=[^\d\s.)])")),
+    ("appendix", re.compile(rf"^(?:附录|附件|appendix|annex)\s*([{_CN}\d]+|[A-Z](?![a-z]))\s*[:：.、]?\s*(?=\S)", re.I)),
 )
 # A number that starts a quantity, not a heading: "2.5 mg/kg", "3 个月内", "18 岁" (but "5.3 次要终点").
 _UNIT = re.compile(r"^(?:%|‰|×|x\s*10|[μµ]|mg|ml|kg|g/|g\b|l\b|cm|mm|mmol|iu|u/|倍|岁|周(?!期)|天|日(?!期|常)|个|小时|分钟"
@@ -516,15 +575,19 @@ def _marker(text: str) -> Optional[Tuple[str, Tuple[int, ...], str, str]]:
         quantity = scheme == "decimal" or scheme == "single" and not m.group(2).strip()
         if quantity and _UNIT.match(rest):
             return None
-        number = tuple(int(n) for n in m.group(1).split(".")) if scheme in ("decimal", "single") \
-            else (_cn_int(m.group(1)),)
+        if scheme in ("decimal", "single"):
+            number = tuple(int(n) for n in m.group(1).split("."))
+        elif m.group(1).isascii() and m.group(1).isalpha():  # Appendix B
+            number = (ord(m.group(1).upper()) - 64,)
+        else:
+            number = (_cn_int(m.group(1)),)
         return scheme, number, (m.group(2).strip() or " ") if scheme == "single" else "", rest
     return None
 
 
 def _candidate(line: _Line, emphasised: bool) -> Optional[_Heading]:
     text = _norm(line.text)
-    if re.sub(r"\s", "", text).rstrip(":").casefold() in _standalone_cues():
+    if re.sub(r"\s", "", to_simplified(text)).rstrip(":").casefold() in _standalone_cues():
         return _Heading("label", (), "", True, True, emphasised, line.text)
     found = _marker(text)
     if found is None:
@@ -621,10 +684,21 @@ def _accept_singles(cands: Sequence[Optional[_Heading]], accepted: List[bool], s
     return out
 
 
+_MATTER = frozenset({"contents", "abbreviations", "references"})
+
+
+def _is_matter(h: _Heading) -> bool:
+    """A front- or back-matter label (contents, abbreviations, references): it heads a list, never chapters."""
+    return h.scheme == "label" and section_kind(h.text) in _MATTER
+
+
 def _open(stack: List[_Heading], h: _Heading) -> List[_Heading]:
     """The open headings after ``h``: it replaces its siblings and everything under them."""
-    if h.scheme == "chapter" or h.scheme == "decimal" and len(h.number) == 1:
-        return [h]  # a chapter is never under 一、 or a synopsis label that came before it
+    if _is_matter(h):
+        return [h]
+    stack = [e for e in stack if not _is_matter(e)]
+    if h.scheme in ("chapter", "appendix") or h.scheme == "decimal" and len(h.number) == 1:
+        return [h]  # a chapter (or an appendix) is never under 一、 or a synopsis label that came before it
     if h.scheme == "label":
         while stack and stack[-1].scheme == "label":
             stack = stack[:-1]
@@ -651,7 +725,8 @@ def _sections(lines: Sequence[_Line]) -> List[Tuple[str, bool]]:
     if not lines:
         return []
     body = _body_style([ln for ln in lines if not ln.table] or lines)
-    cands = _promote_chapters([None if ln.table else _candidate(ln, _emphasised(ln, body)) for ln in lines])
+    cands = _promote_chapters([None if ln.table or ln.note else _candidate(ln, _emphasised(ln, body))
+                               for ln in lines])
     accepted = _accept_singles(cands, _accept_strong(cands), _styled(cands))
     out, stack = [], []
     for c, is_heading in zip(cands, accepted):
@@ -686,7 +761,7 @@ def _cues() -> Tuple[Tuple[re.Pattern, int, int, str], ...]:
 def section_kind(section: str) -> Optional[str]:
     """Canonical kind of a section path by its last component with a cue; the longest cue in that
     component wins ("不入选标准" is exclusion though it contains "入选标准"), ties go to the earlier rule."""
-    for component in reversed(section.split(SECTION_SEP)):
+    for component in reversed(to_simplified(section).split(SECTION_SEP)):
         text = _norm(component).casefold()
         hits = [(length, -order, kind) for pattern, length, order, kind in _cues() if pattern.search(text)]
         if hits:
@@ -729,10 +804,11 @@ def read_protocol(path, *, max_pages: int = 2000) -> ProtocolDocument:
         exc.sha256 = sha256
         raise
     body_pages, dropped = _drop_running(pages)
+    body_pages = _drop_repeated_table_headers(_mark_footnotes(body_pages))
     body = [ln for p in body_pages for ln in p]
     line_nos = [n for p in body_pages for n in range(1, len(p) + 1)]
     lines = tuple(ProtocolLine(page=ln.page, line_no=n, text=ln.text, bbox=ln.bbox, section=section,
-                               is_heading=is_heading, is_table_row=ln.table)
+                               is_heading=is_heading, is_table_row=ln.table, is_footnote=ln.note)
                   for ln, n, (section, is_heading) in zip(body, line_nos, _sections(body)))
     return ProtocolDocument(path=str(path), sha256=sha256, pages=len(pages),
                             language=_language([ln.text for ln in body]), lines=lines, dropped=dropped)

@@ -46,22 +46,36 @@ def _joiner(prev: str, nxt: str) -> str:
     return " "
 
 
+_NOTE_START = re.compile(r"^(?:\d{1,2}|[*†‡§¶#]|[①-⑳])")
+
+
 def _blocks(lines):
-    block = []
+    """Runs of lines that make up sentences. A footnote is a block of its own, yielded after the block it
+    interrupts; that block goes on across it (and across the page break below it)."""
+    block, notes = [], []
+
+    def flush():
+        nonlocal block, notes
+        out = ([block] if block else []) + notes
+        block, notes = [], []
+        return out
+
     for line in lines:
+        if line.is_footnote:
+            if notes and notes[-1][-1].page == line.page and not _NOTE_START.match(line.text):
+                notes[-1].append(line)  # the second line of a wrapped footnote
+            else:
+                notes.append([line])
+            continue
         if line.is_heading or line.is_table_row:
-            if block:
-                yield block
-            block = []
+            yield from flush()
             if line.is_table_row:
                 yield [line]  # a table row is a sentence of its own
             continue
         if block and (line.section != block[-1].section or _LIST_ITEM.match(line.text)):
-            yield block
-            block = []
+            yield from flush()
         block.append(line)
-    if block:
-        yield block
+    yield from flush()
 
 
 def sentences(lines, section_kind=lambda section: None) -> list:

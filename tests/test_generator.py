@@ -125,7 +125,8 @@ def test_truth_is_consistent_with_scenario_and_catalogue(batch, catalogue):
     _, truths, _ = batch
     for t in truths:
         assert set(t) == {"id", "language", "template_set", "scenario", "facts", "expected", "running_header",
-                          "sections"}
+                          "sections", "layout"}
+        assert t["layout"] == {"long": False, "traditional": False}
         facts = t["facts"]
         assert facts == gen.scenario_facts(t["scenario"])
         assert t["expected"] == gen.expected_statuses(facts)
