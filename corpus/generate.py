@@ -1242,19 +1242,20 @@ def prior_sentence_keys(s: dict) -> List[str]:
 
 
 def can_tabulate_prior(s: dict) -> bool:
-    keys = prior_sentence_keys(s)
-    return bool(keys) and all(k in PRIOR_TABLE_ROWS for k in keys) and sum(len(PRIOR_TABLE_ROWS[k]) for k in keys) >= 2
+    """Whether at least two table rows can carry prior-therapy requirements (the other sentences stay)."""
+    return sum(len(PRIOR_TABLE_ROWS.get(k, ())) for k in prior_sentence_keys(s)) >= 2
 
 
 def _compose(s: dict, w: _Writer, prior_table: bool = False) -> Tuple[str, list, list]:
     """Title, blocks and numbered headings of one protocol. ``prior_table`` lays the prior-therapy requirements
-    out as a table after the inclusion criteria (only when ``can_tabulate_prior``)."""
+    out as a table after the inclusion criteria (only when ``can_tabulate_prior``; requirements no row can carry stay
+    sentences)."""
     rng, data, lang = w.rng, w.data, w.lang
     table_rows: List[List[str]] = []
 
     def prior(key: str, ctx: Optional[dict] = None) -> Optional[str]:
         """An inclusion sentence, or its facts as rows of the prior-therapy table."""
-        if not prior_table:
+        if not prior_table or key not in PRIOR_TABLE_ROWS:
             return w.say(key, ctx)
         for row in PRIOR_TABLE_ROWS[key]:
             table_rows.append(w.say(row, ctx, pool="prior_table.rows").split(" | "))
@@ -1514,7 +1515,7 @@ def build_protocol(i: int, seed: int = 0, languages: Sequence[str] = LANGUAGES, 
     scenario = make_scenario(archetype, random.Random(f"guidelint-corpus:{seed}:{i}"))
     w = _Writer(lang, random.Random(f"guidelint-corpus:{seed}:{i}:{template_set}"), template_set)
     lrng = random.Random(f"guidelint-corpus:{seed}:{i}:{template_set}:long")
-    prior_table = long and can_tabulate_prior(scenario) and lrng.random() < 0.5
+    prior_table = long and can_tabulate_prior(scenario) and lrng.random() < 0.6
     title, blocks, sections = _compose(scenario, w, prior_table=prior_table)
     layout: Dict[str, Any] = {"long": long}
     if long:
@@ -1757,11 +1758,15 @@ def render_pdf(p: Protocol, path, two_column: bool = False) -> Path:
             for n, text in enumerate(block[1], 1):
                 story.append(Paragraph(mk(text), ref_style, bulletText=f"[{n}]"))
         elif kind == "grid":
+            if two_column:  # like the schedule: a ruled table gets a full-width page
+                story += [NextPageTemplate("one"), PageBreak()]
             if block[1]:
                 story.append(Paragraph(mk(block[1]), caption))
             first = avail * (0.42 if len(block[2]) == 2 else 0.2)
             rest = (avail - first) / (len(block[2]) - 1)
             story += [grid(block[2], block[3], [first] + [rest] * (len(block[2]) - 1)), Spacer(1, 8)]
+            if two_column:
+                story += [NextPageTemplate("two"), PageBreak()]
         elif kind == "caption":
             if two_column:  # the caption goes with its table onto a full-width page
                 story += [NextPageTemplate("one"), PageBreak()]

@@ -15,6 +15,7 @@ from ..models import Fact
 from . import numbers
 from .catalogue import check_value, is_multi
 from .statements import statement_facts
+from .tables import is_table_row, table_row_facts
 from .script import to_simplified
 from .text import Sentence, sentences
 
@@ -289,7 +290,7 @@ _LINES = [r"(\d+)\s*(?:-|–|~|～|to|至)\s*\d+\s*(?:prior\s+)?(?:lines?|线)",
 
 def prior_lines(analysed):
     for a in analysed:
-        if a.kind != "inclusion":
+        if a.kind != "inclusion" or is_table_row(a):  # rows: table_row_facts
             continue
         m = _first_match(_LINES, a.norm)
         if m and not a.has("TKI", "TKI_DRUG"):
@@ -306,7 +307,7 @@ _CLASS_OF = {"ANTHRA": ("requires_anthracycline",), "ANTI_CD20": ("requires_anti
 def prior_classes(analysed):
     found = {}
     for a in analysed:
-        if a.kind not in ("inclusion", "exclusion") or not _PRIOR_CUE.search(a.sentence.text):
+        if a.kind not in ("inclusion", "exclusion") or not _PRIOR_CUE.search(a.sentence.text) or is_table_row(a):
             continue
         for m in a.of(*_CLASS_OF):
             value = _polarity(a, m)
@@ -384,11 +385,19 @@ def secondary_endpoint(analysed):
     return list(facts.values())
 
 
+# A central laboratory counts as independent assessment (guideline: IRC 或中心实验室) only where it assesses
+# efficacy; a protocol names its central laboratory in many places (sample shipping, quality assurance).
+_CENTRAL_LAB = re.compile(r"中心实验室|central lab", re.I)
+_ASSESSES_EFFICACY = re.compile(r"疗效|缓解|终点|MRD|微小残留|response|remission|efficacy|endpoint", re.I)
+
+
 def irc(analysed):
     for a in analysed:
         if a.kind in _NOT_PRIOR_SECTIONS:
             continue
         for m in a.of("IRC"):
+            if _CENTRAL_LAB.search(m.text) and not _ASSESSES_EFFICACY.search(a.sentence.text):
+                continue
             return [a.fact("irc_assessment", not m.negated, m.start, negated=m.negated)]
     for a in analysed:
         if a.kind not in _NOT_PRIOR_SECTIONS and a.has("INVESTIGATOR") and _ONLY_CUE.search(a.sentence.text) \
@@ -467,7 +476,8 @@ def safety(analysed):
 
 
 EXTRACTORS = (indication, cart_target, trial_phase, confirmatory, design, age, ph_positive, prior_tki, prior_lines,
-              prior_classes, primary_endpoint, secondary_endpoint, irc, benchmark, bridging, safety, statement_facts)
+              prior_classes, table_row_facts, primary_endpoint, secondary_endpoint, irc, benchmark, bridging, safety,
+              statement_facts)
 
 
 def extract_facts(document) -> list:

@@ -1,6 +1,6 @@
 """Small protocol PDFs for the PDF reader's tests, drawn with reportlab.
 
-A page is a list of rows ``(style, text)`` with style ``h1`` ``h2`` ``h3`` or ``body``. Chinese text is
+A page is a list of rows ``(style, text)`` with style ``h1`` ``h2`` ``h3``, ``body`` or ``note`` (8 pt). Chinese text is
 set in the built-in CID font STSong-Light (it has no bold face, so Chinese headings are larger);
 English in Helvetica, headings bold and larger. ``styled=False`` sets headings exactly like body text,
 so the reader must fall back on text shape. Running header and footer lines are format strings with
@@ -24,7 +24,7 @@ pdfmetrics.registerFont(UnicodeCIDFont(ZH_FONT))
 
 Row = Tuple[str, str]
 BODY_SIZE = 10.5
-HEADING_SIZE = {"h1": 15, "h2": 13, "h3": 12, "body": BODY_SIZE}
+HEADING_SIZE = {"h1": 15, "h2": 13, "h3": 12, "body": BODY_SIZE, "note": 8}  # note: a footnote line
 LEFT = 72
 BODY_TOP = 55  # points below the page top: the first body line sits inside the top 10% band, as in Word
 LEADING = 1.7  # times the font size
@@ -40,11 +40,11 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _font(style: str, text: str, styled: bool) -> Tuple[str, float]:
-    if not styled:
+    if not styled and style != "note":
         style = "body"
     if _CJK.search(text):
         return ZH_FONT, HEADING_SIZE[style]
-    return ("Helvetica" if style == "body" else "Helvetica-Bold"), HEADING_SIZE[style]
+    return ("Helvetica" if style in ("body", "note") else "Helvetica-Bold"), HEADING_SIZE[style]
 
 
 def _draw_running(c: canvas.Canvas, texts: Sequence[str], baseline: float, step: float, page: int, pages: int):
