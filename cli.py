@@ -227,7 +227,9 @@ def rules(pack, markdown, check_docs):
 @main.command("eval")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("--verbose", "-v", is_flag=True, help="Also print what each document missed, added or decided wrongly.")
-def eval_cmd(folder, verbose):
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Read the protocols in this many processes.")
+def eval_cmd(folder, verbose, jobs):
     """Score extraction and rule statuses against generator ground truth (<name>.truth.json beside each PDF).
 
     Prints precision/recall/F1 per fact kind and accuracy per rule, per template set and language.
@@ -238,7 +240,7 @@ def eval_cmd(folder, verbose):
         if verbose and (diff.missed or diff.spurious or diff.wrong):
             click.echo(format_diff(diff))
 
-    scores = evaluate_folder(folder, show)
+    scores = evaluate_folder(folder, show, jobs=jobs)
     if not scores:
         raise click.UsageError(f"{folder}: no PDF with a .truth.json beside it")
     click.echo(format_report(scores))

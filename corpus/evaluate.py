@@ -1,7 +1,7 @@
 """guidelint against generator ground truth: fact precision/recall/F1 per kind, rule-status accuracy per rule,
 separately per template set (dev / heldout) and language (zh / en).
 
-    guidelint eval DIR [-v]          (or python -m bench.eval DIR)
+    guidelint eval DIR [-v] [--jobs N]          (or python -m bench.eval DIR)
 
 DIR holds ``<name>.pdf`` with ``<name>.truth.json`` written by ``corpus/generate.py``. The generator states
 every base fact kind it controls, so any extracted base fact not in the truth is a false positive.
@@ -61,32 +61,51 @@ def compare(truth: dict, result) -> DocumentDiff:
                         spurious, wrong, evidence)
 
 
-def evaluate_folder(folder, on_document=None) -> dict:
-    """{(template_set, language): GroupScore}; ``on_document(DocumentDiff)`` sees every document."""
+_CTX = None
+
+
+def _document_diff(pdf: Path):
+    """(truth, DocumentDiff) of one generated protocol; the audit context is loaded once per process."""
+    global _CTX
     from ..audit import AuditContext, audit_document
 
-    ctx = AuditContext.load()
+    if _CTX is None:
+        _CTX = AuditContext.load()
+    truth = json.loads(pdf.with_suffix(".truth.json").read_text(encoding="utf-8"))
+    result, _ = audit_document(pdf, _CTX)
+    return truth, compare(truth, result)
+
+
+def evaluate_folder(folder, on_document=None, jobs: int = 1) -> dict:
+    """{(template_set, language): GroupScore}; ``on_document(DocumentDiff)`` sees every document, in name order.
+    ``jobs`` > 1 reads the protocols in that many processes (a long protocol takes seconds to read)."""
+    pdfs = [p for p in sorted(Path(folder).glob("*.pdf")) if p.with_suffix(".truth.json").exists()]
     scores: dict = defaultdict(GroupScore)
-    for pdf in sorted(Path(folder).glob("*.pdf")):
-        truth_path = pdf.with_suffix(".truth.json")
-        if not truth_path.exists():
-            continue
-        truth = json.loads(truth_path.read_text(encoding="utf-8"))
-        result, _ = audit_document(pdf, ctx)
-        diff = compare(truth, result)
-        score = scores[diff.group]
-        score.documents += 1
-        for kind, _ in diff.want - diff.missed:
-            score.tp[kind] += 1
-        for kind, _ in diff.missed:
-            score.fn[kind] += 1
-        for kind, _ in diff.spurious:
-            score.fp[kind] += 1
-        for rule in truth["expected"]:
-            score.rule_all[rule] += 1
-            score.rule_ok[rule] += rule not in diff.wrong
-        if on_document:
-            on_document(diff)
+    if jobs > 1 and len(pdfs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(max_workers=jobs)
+        results = pool.map(_document_diff, pdfs)
+    else:
+        pool, results = None, map(_document_diff, pdfs)
+    try:
+        for truth, diff in results:
+            score = scores[diff.group]
+            score.documents += 1
+            for kind, _ in diff.want - diff.missed:
+                score.tp[kind] += 1
+            for kind, _ in diff.missed:
+                score.fn[kind] += 1
+            for kind, _ in diff.spurious:
+                score.fp[kind] += 1
+            for rule in truth["expected"]:
+                score.rule_all[rule] += 1
+                score.rule_ok[rule] += rule not in diff.wrong
+            if on_document:
+                on_document(diff)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return dict(scores)
 
 
