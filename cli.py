@@ -93,11 +93,20 @@ def check(pdf, pack, guideline, allow_drift, waivers, fmt, lang, verbose, fail_o
 @allow_drift_option
 @waivers_option
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="gap", show_default=True)
-def audit(folder, out, pack, guideline, allow_drift, waivers, fail_on):
-    """Audit every PDF under FOLDER; write results.jsonl, report.json and report.txt to OUT."""
+@click.option("--merge-reviews", "merge_reviews", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="An earlier findings.xlsx: carry its reviewer decisions and comments over to the same "
+                   "(document sha256, rule) rows.")
+def audit(folder, out, pack, guideline, allow_drift, waivers, fail_on, merge_reviews):
+    """Audit every PDF under FOLDER; write results.jsonl, report.json, report.txt, findings.xlsx, findings.csv,
+    report.sarif and report.html to OUT."""
     from .audit import audit_document
-    from .engine.report import json as json_report, text as text_report
+    from .engine.report import bundle, json as json_report, text as text_report, xlsx as xlsx_report
 
+    if merge_reviews:  # a workbook that cannot be read is a usage error now, not after the whole batch
+        try:
+            xlsx_report.read_reviews(merge_reviews)
+        except xlsx_report.ReviewMergeError as exc:
+            raise click.UsageError(f"--merge-reviews {merge_reviews}: {exc}")
     ctx = _context(pack, guideline, allow_drift, waivers)
     pdfs = sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
     out_dir = Path(out)
@@ -119,6 +128,10 @@ def audit(folder, out, pack, guideline, allow_drift, waivers, fail_on):
         with open(tmp, "w", encoding="utf-8") as stream:
             writer(results, ctx, stream)
         tmp.replace(out_dir / name)
+    written = bundle.write_all(out_dir, results, ctx, merge_reviews=merge_reviews)
+    if merge_reviews:
+        click.echo(f"reviews carried over: {written['carried']}; not matched (protocol changed or gone): "
+                   f"{written['unmatched']}", err=True)
     click.echo(f"{len(results)} documents audited; reports in {out_dir}/", err=True)
     sys.exit(_exit_code(results, fail_on))
 

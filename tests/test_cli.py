@@ -125,3 +125,43 @@ def test_eval_of_a_folder_without_truth_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["eval", str(tmp_path)])
     assert result.exit_code == 2
     assert "no PDF with a .truth.json" in result.output
+
+
+def test_audit_writes_the_review_reports_and_carries_reviews_over(tmp_path):
+    import openpyxl
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    pdf = sorted(BUNDLED.glob("*.pdf"))[0]
+    shutil.copy(pdf, folder / pdf.name)
+    out = tmp_path / "out"
+    first = CliRunner().invoke(main, ["audit", str(folder), "-o", str(out), "--fail-on", "never"])
+    assert first.exit_code == 0, first.output
+    for name in ("findings.xlsx", "findings.csv", "report.sarif", "report.html"):
+        assert (out / name).stat().st_size > 0, name
+    book = openpyxl.load_workbook(out / "findings.xlsx")
+    sheet = book["Findings"]
+    header = [c.value for c in sheet[1]]
+    decision, comment, rule = (header.index("Reviewer decision") + 1, header.index("Comment") + 1,
+                               header.index("Rule") + 1)
+    reviewed_rule = sheet.cell(row=2, column=rule).value
+    sheet.cell(row=2, column=decision).value = "disagree"
+    sheet.cell(row=2, column=comment).value = "见第 3 页"
+    old = tmp_path / "reviewed.xlsx"
+    book.save(old)
+
+    again = CliRunner().invoke(main, ["audit", str(folder), "-o", str(out), "--fail-on", "never",
+                                      "--merge-reviews", str(old)])
+    assert again.exit_code == 0, again.output
+    assert "reviews carried over: 1" in again.output
+    rows = list(openpyxl.load_workbook(out / "findings.xlsx")["Findings"].iter_rows(min_row=2, values_only=True))
+    carried = [r for r in rows if r[rule - 1] == reviewed_rule]
+    assert [(r[decision - 1], r[comment - 1]) for r in carried] == [("disagree", "见第 3 页")]
+    assert sum(r[decision - 1] == "disagree" for r in rows) == 1
+
+
+def test_unreadable_review_workbook_is_a_usage_error(tmp_path):
+    bad = tmp_path / "old.xlsx"
+    bad.write_bytes(b"not a workbook")
+    result = CliRunner().invoke(main, ["audit", str(BUNDLED), "-o", str(tmp_path / "out"), "--merge-reviews", str(bad)])
+    assert result.exit_code == 2 and "old.xlsx" in result.output
