@@ -29,6 +29,7 @@ class Mention:
     start: int  # char offset in the sentence
     negated: bool
     hypothetical: bool
+    historical: bool = False  # about another study ("in the pivotal study ..."), not this protocol
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ def analyse(lines, section_kind) -> list:
             continue
         nlp = get_nlp(lang)
         for s, doc in zip(chosen, nlp.pipe(s.text for s in chosen)):
-            mentions = tuple(Mention(e.label_, e.text, e.start_char, e._.negated, e._.hypothetical) for e in doc.ents)
+            mentions = tuple(Mention(e.label_, e.text, e.start_char, e._.negated, e._.hypothetical, e._.historical)
+                             for e in doc.ents)
             out.append(Analysed(s, numbers.normalise(s.text), mentions, lang))
     order = {id(s): i for i, s in enumerate(sents)}
     out.sort(key=lambda a: order[id(a.sentence)])
@@ -90,8 +92,8 @@ def _simplified(s: Sentence) -> Sentence:
     return replace(s, text=text) if len(text) == len(s.text) and text != s.text else s
 
 
-_PRIOR_CUE = re.compile(r"既往|曾|接受过|经过|治疗失败|复发|难治|耐药|暴露|包含|包括|至少|prior|previous|received|exposed|"
-                        r"refractory|failed|including|must have|relapsed", re.IGNORECASE)
+_PRIOR_CUE = re.compile(r"既往|曾|接受过|用药史|治疗史|暴露史|经过|治疗失败|复发|难治|耐药|暴露|包含|包括|至少|prior|previous|received|exposed|"
+                        r"refractory|failed|including|must have|relapsed|na[iï]ve", re.IGNORECASE)
 _PERMIT_CUE = re.compile(r"允许|可以|可接受|可予|可根据|可在|如需|必要时|may|permitted|allowed|can receive|at the discretion|"
                          r"if needed|if required|as needed", re.IGNORECASE)
 _ONLY_CUE = re.compile(r"仅|只由|仅由|only|solely", re.IGNORECASE)
@@ -140,7 +142,12 @@ def indication(analysed):
 
 
 _TARGET = re.compile(r"CD19|CD20|CD22|BCMA|GPRC5D|CD7(?!\d)")
-_TARGETING = re.compile(r"靶向|靶点|以.{0,12}为靶|抗\s*(?:CD|BCMA|GPRC5D)|anti-|directed|targeted|targeting", re.IGNORECASE)
+_TARGETING = re.compile(r"靶向|靶点|以.{0,12}为靶|抗\s*(?:CD|BCMA|GPRC5D)|识别|针对|双特异|双靶|特异性|anti-|directed|targeted|targeting",
+                        re.IGNORECASE)
+
+
+_TARGETING_EN = re.compile(r"specific|specificity|tandem|bivalent|dual\b|recogni[sz]|against|binds?\b|binding|-redirected|"
+                           r"\b(?:CD19|CD20|CD22|BCMA|GPRC5D)\s*(?:×|x|/)\s*(?:CD19|CD20|CD22|BCMA|GPRC5D)", re.IGNORECASE)
 
 
 def cart_target(analysed):
@@ -149,7 +156,7 @@ def cart_target(analysed):
     for a in analysed:
         if a.kind in ("background", "inclusion", "exclusion") or not a.has("CART"):
             continue
-        if not _TARGETING.search(a.norm):
+        if not (_TARGETING.search(a.norm) or _TARGETING_EN.search(a.norm)):
             continue
         for m in _TARGET.finditer(a.norm):
             facts.setdefault(m.group(0), a.fact("cart_target", m.group(0), m.start()))
@@ -157,8 +164,8 @@ def cart_target(analysed):
 
 
 _ROMAN = {"Ⅰ": "1", "I": "1", "Ⅱ": "2", "II": "2", "Ⅲ": "3", "III": "3", "1": "1", "2": "2", "3": "3"}
-_PHASE = [r"(?:phase)\s*(III|II|I|[123])\s*(b)?\s*(?:/\s*(III|II|I|[123]))?",
-          r"(Ⅲ|Ⅱ|Ⅰ|III|II|I|[123])\s*(b)?\s*(?:/\s*(Ⅲ|Ⅱ|Ⅰ|III|II|I|[123]))?\s*期"]
+_PHASE = [r"(?:phase)[\s-]*(III|II|I|[123])(?![ac-z\d])\s*(b)?\b\s*(?:(?:/|–|-)\s*(?:phase[\s-]*)?(III|II|I|[123])(?![a-z\d]))?",
+          r"(Ⅲ|Ⅱ|Ⅰ|III|II|I|[123])\s*(b)?\s*(?:[/\-–~～]\s*(Ⅲ|Ⅱ|Ⅰ|III|II|I|[123]))?\s*期"]
 
 
 def trial_phase(analysed):
@@ -179,7 +186,7 @@ def trial_phase(analysed):
 def confirmatory(analysed):
     for a in analysed:
         for m in a.of("CONFIRMATORY"):
-            if a.kind not in _NOT_PRIOR_SECTIONS:  # "本试验并非确证性临床试验" says it is exploratory
+            if a.kind not in _NOT_PRIOR_SECTIONS and not m.historical:  # "本试验并非确证性临床试验" says it is exploratory
                 return [a.fact("confirmatory", not m.negated, m.start, negated=m.negated)]
     for a in analysed:
         if a.kind in ("synopsis", "design") or a.sentence.page_first == 1:
@@ -189,21 +196,27 @@ def confirmatory(analysed):
     return []
 
 
+def _current(a: Analysed, *labels) -> list:
+    """Mentions about this protocol, not about another study."""
+    return [m for m in a.of(*labels) if not m.historical]
+
+
 def design(analysed):
     facts = []
     scope = [a for a in analysed if a.kind in ("synopsis", "design") or a.sentence.page_first == 1]
     for label, value in (("SINGLE_ARM", "single_arm"), ("RANDOMIZED", "randomized_controlled"),
                          ("NONRANDOM", "nonrandomized_controlled"), ("DOSE_ESC", "dose_escalation_expansion")):
         for a in scope:
-            hit = [m for m in a.of(label) if not m.negated]
-            if hit and not (label == "RANDOMIZED" and a.has("SINGLE_ARM", "NONRANDOM")):
+            hit = [m for m in a.of(label) if not m.negated and not m.historical]
+            if hit and not (label == "RANDOMIZED" and _current(a, "SINGLE_ARM", "NONRANDOM")):
                 facts.append(a.fact("design", value, hit[0].start))
                 break
         if facts:
             break
     for a in scope:
-        rand = [m for m in a.of("RANDOMIZED") if not m.negated and not a.has("SINGLE_ARM", "NONRANDOM")]
-        norand = a.of("NONRANDOM") + [m for m in a.of("RANDOMIZED") if m.negated]
+        rand = [m for m in a.of("RANDOMIZED") if not m.negated and not m.historical
+                and not _current(a, "SINGLE_ARM", "NONRANDOM")]
+        norand = [m for m in a.of("NONRANDOM") + [m for m in a.of("RANDOMIZED") if m.negated] if not m.historical]
         if rand:
             facts.append(a.fact("randomized", True, rand[0].start))
             break
@@ -213,16 +226,45 @@ def design(analysed):
     return facts
 
 
-_AGE_RANGE = [r"≥\s*(\d+)\s*(?:周岁|岁)?\s*(?:且|and|,)\s*≤\s*(\d+)", r"(\d+)\s*(?:周岁|岁)?\s*(?:[-~～—–至到]|to)\s*(\d+)\s*(?:周岁|岁|years)",
+_AGE_RANGE = [r"(?:≥|年满|满|不小于|不低于|大于等于)\s*(\d+)\s*(?:周岁|岁)?\s*(?:且|并且|但|、|，|and|,)\s*(?:年龄)?\s*"
+              r"(?:≤|不超过|不大于|不高于|小于等于|至多)\s*(\d+)", r"(\d+)\s*(?:周岁|岁)?\s*(?:[-~～—–至到]|to)\s*(\d+)\s*(?:周岁|岁|years)",
               r"aged?\s*(?:between\s*)?(\d+)\s*(?:-|–|to|and)\s*(\d+)"]
-_AGE_MIN = [r"(?:≥|大于等于|不小于|年满|至少|at least|aged?\s*≥?)\s*(\d+)\s*(?:周岁|岁|years)",
+_AGE_MIN = [r"(?:≥|大于等于|不小于|不低于|年满|满|至少为?|at least|aged?\s*≥?)\s*(\d+)\s*(?:周岁|岁|years)",
             r"(\d+)\s*(?:周岁|岁)\s*(?:及|或)?以上", r"(\d+)\s*years(?: of age)?\s*(?:or|and)\s*(?:older|above)"]
+
+
+# English age bounds: a range ("between 18 and 75 years of age", "18 through 75 years", "18 years ≤ age ≤ 75 years"),
+# or a lower and an optional upper bound stated apart ("not younger than 18 and not older than 75 years").
+_YRS = r"(?:years?|yrs?|y)\b"
+_AGE_RANGE_EN = [r"\b(\d+)\s*(?:" + _YRS + r")?\s*(?:of age\s*)?≤\s*age\s*≤\s*(\d+)",
+                 r"≥\s*(\d+)\s*(?:" + _YRS + r")?\s*(?:and|,|but|to|-|–)\s*≤\s*(\d+)",
+                 r"\bages?d?\s*(?:of\s*|from\s*|between\s*|range\s*:?\s*)?(\d+)\s*(?:" + _YRS + r")?\s*"
+                 r"(?:-|–|—|~|to|through|thru|and|up to|until)\s*(\d+)",
+                 r"(?:between|from)\s*(?:the ages? of\s*)?(\d+)\s*(?:" + _YRS + r")?\s*(?:and|to|through|-|–)\s*(\d+)\s*"
+                 r"(?:" + _YRS + r"|\(?inclusive)",
+                 r"\b(\d+)\s*(?:-|–|—|~|to|through|thru)\s*(\d+)\s*" + _YRS + r"\s*(?:of age|old|inclusive)?"]
+_AGE_MIN_EN = [r"(?:≥|at least|not younger than|no younger than|not less than|no less than|minimum(?: age)?(?: of)?|"
+               r"aged?\s*(?:≥|of at least)?)\s*(\d+)\s*" + _YRS,
+               r"\bages?d?\s*(?:≥|of at least|of ≥)\s*(\d+)",
+               r"\b(\d+)\s*" + _YRS + r"\s*(?:of age\s*|old\s*)?(?:or|and)\s*(?:older|above|over)"]
+_AGE_MAX_EN = [r"(?:≤|at most|not older than|no older than|not more than|no more than|maximum(?: age)?(?: of)?|up to)\s*(\d+)\s*"
+               + _YRS, r"\bages?d?\s*≤\s*(\d+)", r"\b(\d+)\s*" + _YRS + r"\s*(?:of age\s*|old\s*)?(?:or|and)\s*(?:younger|below|under)"]
+_AGE_WORD_EN = re.compile(r"\bage[ds]?\b|years? old|\b(?:older|younger)\b|years? or (?:above|over)", re.I)
 
 
 def age(analysed):
     for a in analysed:
         if a.kind != "inclusion" or not re.search(r"岁|年龄|age|years", a.norm, re.I):
             continue
+        if a.lang == "en" and _AGE_WORD_EN.search(a.norm):
+            m = _first_match(_AGE_RANGE_EN, a.norm)
+            if m and int(m.group(1)) < int(m.group(2)):
+                return [a.fact("age_min_years", float(m.group(1)), m.start()),
+                        a.fact("age_max_years", float(m.group(2)), m.start())]
+            lo, hi = _first_match(_AGE_MIN_EN, a.norm), _first_match(_AGE_MAX_EN, a.norm)
+            if lo:
+                return [a.fact("age_min_years", float(lo.group(1)), lo.start())] + \
+                    ([a.fact("age_max_years", float(hi.group(1)), hi.start())] if hi else [])
         m = _first_match(_AGE_RANGE, a.norm)
         if m:
             return [a.fact("age_min_years", float(m.group(1)), m.start()),
@@ -271,6 +313,9 @@ def prior_tki(analysed):
             facts.append(a.fact("prior_tki_min", int(m.group(1)), at))
         elif not m and not any(f.kind == "prior_tki_min" for f in facts):
             drugs = {x.text.lower() for x in a.of("TKI_DRUG") if not x.negated}
+            generations = set(re.findall(r"([一二三123])代\s*(?:TKI|酪氨酸激酶抑制剂)", a.norm))
+            if len(generations) >= 2:  # "一代TKI（伊马替尼）和二代TKI（达沙替尼或尼洛替尼）": two generations, three drugs
+                drugs = generations
             if len(drugs) >= 2 and re.search(r"失败|耐药|复发|难治|failed|failure|refractory|resistan", a.norm, re.I):
                 facts.append(a.fact("prior_tki_min", len(drugs), at))
         for m in a.of("INTOLERANT"):
@@ -279,20 +324,34 @@ def prior_tki(analysed):
     return facts
 
 
-_LINES = [r"(\d+)\s*(?:-|–|~|～|to|至)\s*\d+\s*(?:prior\s+)?(?:lines?|线)",
+# "最近一线/末线/前一线" names one line, not a count.
+_NOT_COUNT = r"(?<!最近)(?<!最后)(?<!前)(?<!上)(?<!末)"
+_LINES = [r"(\d+)\s*线?\s*(?:-|–|~|～|to|至|到)\s*\d+\s*(?:prior\s+)?(?:lines?|线)",
+          r"线数\s*(?:≥|大于等于|不少于|至少)\s*(\d+)",
           r"(?:至少|≥|不少于|最少|at least|a minimum of|minimum of)\s*(?:接受过)?\s*(\d+)\s*(?:线|种(?:系统性?)?治疗方案|个(?:系统性?)?治疗方案|"
           r"(?:prior\s+)?(?:lines?|regimens?)|(?:prior\s+)?systemic)",
           r"(\d+)\s*线\s*(?:或|及)?以上", r"(\d+)\s*(?:\+\s*)?or more\s*(?:prior\s+)?(?:lines?|regimens?)",
           r"(\d+)\s*(?:prior\s+)?(?:lines?|regimens?)\s+of\s+(?:prior\s+)?(?:systemic\s+)?(?:therapy|treatment)",
           r"(?:after|following|failure of)\s*(?:at least\s*)?(\d+)\s*(?:prior\s+)?(?:lines?|-line|regimens?)",
-          r"(\d+)\s*(?:线|种)\s*(?:系统性?)?治疗", r"(\d+)\s*线", r"\b(1)-line\b", r"(\d+)\s*prior\s+(?:lines?|regimens?)"]
+          _NOT_COUNT + r"(\d+)\s*(?:线|种)\s*(?:系统性?)?治疗", _NOT_COUNT + r"(\d+)\s*线", r"\b(1)-line\b", r"(\d+)\s*prior\s+(?:lines?|regimens?)"]
+
+
+# English counts with the words between number and noun ("three or more prior systemic therapy lines", "at least two
+# previous systemic treatment regimens"), ranges ("between one and three", "≥1 and ≤3") and labelled minima ("minimum 1").
+_LINE_FILL = r"(?:(?:prior|previous|earlier|systemic|anti-?(?:cancer|myeloma|lymphoma)|therapy|treatment|chemotherapy|different|standard)\s+)*"
+_LINE_NOUN = r"(?:lines?|regimens?)\b"
+_LINES_EN = [r"(?:between|from)\s*(\d+)\s*(?:and|to|-|–)\s*\d+\s*" + _LINE_FILL + _LINE_NOUN,
+             r"≥\s*(\d+)\s*(?:and|,|to)\s*≤\s*\d+\s*" + _LINE_FILL + _LINE_NOUN,
+             r"(?:at least|≥|a minimum of|minimum of|no fewer than|not fewer than|not less than)\s*(\d+)\s*" + _LINE_FILL + _LINE_NOUN,
+             r"\b(\d+)\s*(?:\+\s*|or more\s*|or greater\s*)" + _LINE_FILL + _LINE_NOUN,
+             r"(?:lines?|regimens?)[^.;]{0,30}?(?:minimum|at least|≥)\s*:?\s*(\d+)"]
 
 
 def prior_lines(analysed):
     for a in analysed:
         if a.kind != "inclusion" or is_table_row(a):  # rows: table_row_facts
             continue
-        m = _first_match(_LINES, a.norm)
+        m = (_first_match(_LINES_EN, a.norm) if a.lang == "en" else None) or _first_match(_LINES, a.norm)
         if m and not a.has("TKI", "TKI_DRUG"):
             return [a.fact("prior_lines_min", int(m.group(1)), m.start())]
     return []
@@ -396,6 +455,8 @@ def irc(analysed):
         if a.kind in _NOT_PRIOR_SECTIONS:
             continue
         for m in a.of("IRC"):
+            if m.historical:
+                continue
             if _CENTRAL_LAB.search(m.text) and not _ASSESSES_EFFICACY.search(a.sentence.text):
                 continue
             return [a.fact("irc_assessment", not m.negated, m.start, negated=m.negated)]
@@ -419,18 +480,25 @@ def benchmark(analysed):
 
 # --- bridging ------------------------------------------------------------------------------------------
 
+_EXCLUDED_EN = re.compile(r"\b(?:excluded|prohibited|forbidden|disallowed|barred|(?:must|may|should|will|cannot|can)\s+not\b|"
+                          r"cannot\b|not\s+(?:be\s+)?(?:permitted|allowed|used|given))", re.I)
+
+
 def bridging(analysed):
     facts = {}
     for a in analysed:
-        if a.kind == "exclusion" or not a.has("BRIDGING"):
+        current = [x for x in a.of("BRIDGING") if not x.historical]  # not what another study allowed
+        if a.kind == "exclusion" or not current:
             continue
-        m = a.of("BRIDGING")[0]
+        m = current[0]
         same_target = a.of("SAME_TARGET", "SAME_TARGET_DRUG")
         if same_target:
             # One prohibition covers the examples that follow it ("must not include X (e.g. Y)").
             st = next((x for x in same_target if x.negated), same_target[0])
-            facts.setdefault("same", a.fact("bridging_same_target_excluded", st.negated, st.start,
-                                            negated=not st.negated))
+            # "Agents with the same target (CD19), for example X and Y, are excluded from bridging": the verb sits
+            # past a parenthesised example list, beyond any negation scope.
+            excluded = st.negated or bool(a.lang == "en" and _EXCLUDED_EN.search(a.sentence.text))
+            facts.setdefault("same", a.fact("bridging_same_target_excluded", excluded, st.start, negated=not excluded))
             continue
         d = numbers.DURATION.search(a.norm) if a.has("WASHOUT", "LD", "APHERESIS") else None
         if d and "washout" not in facts:
@@ -455,7 +523,7 @@ def safety(analysed):
     for a in analysed:
         if a.kind in ("exclusion", "inclusion"):
             continue
-        managed = a.has("MANAGE", "MONITOR") and a.kind not in ("background", "synopsis")
+        managed = a.has("MANAGE", "MONITOR", "TOCI") and a.kind not in ("background", "synopsis")
         for m in a.of(*_RISK):
             if m.negated:
                 continue

@@ -17,12 +17,12 @@ def register() -> None:
 
     from .context import ConTextComponent
 
-    for name in ("negated", "hypothetical"):
+    for name in ("negated", "hypothetical", "historical"):
         Span.set_extension(name, default=False, force=True)
     Language.factory(
         "guidelint_context",
         default_config={"rules_file": None, "max_scope": 10},
-        assigns=["span._.negated", "span._.hypothetical"],
+        assigns=["span._.negated", "span._.hypothetical", "span._.historical"],
         requires=["doc.ents"],
     )(ConTextComponent.factory)
     _done = True

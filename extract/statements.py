@@ -9,6 +9,8 @@ start point, the MRD method). Each such fact kind is one entry of the statements
       sections: [safety]        # optional: only these section kinds count
       skip_sections: [background]   # optional; default [exclusion]
       exclusion_inverts: true   # optional (bool kinds): counts in Exclusion Criteria with the value flipped
+      unless: [PRIMARY_EP]      # optional: a sentence holding one of these labels states nothing for this entry
+      ignore_negation: true     # optional: negation is part of the wording ("未耐药的方案"), the fact holds either way
       value: true               # bool kinds (default true); or:
     - kind: crs_grading_system
       anchor: {GRADE_ASTCT: ASTCT_2019, GRADE_CTCAE: CTCAE}   # label -> enum value
@@ -38,6 +40,8 @@ class Statement:
     sections: frozenset  # empty = any
     skip_sections: frozenset
     exclusion_inverts: bool = False
+    unless: frozenset = frozenset()
+    ignore_negation: bool = False
 
 
 class StatementError(ValueError):
@@ -66,6 +70,8 @@ def _parse(entry: dict, where: str) -> Statement:
         sections=frozenset(entry.get("sections", ())),
         skip_sections=frozenset(entry.get("skip_sections", () if entry.get("exclusion_inverts") else DEFAULT_SKIP)),
         exclusion_inverts=bool(entry.get("exclusion_inverts")),
+        unless=frozenset(entry.get("unless", ())),
+        ignore_negation=bool(entry.get("ignore_negation")),
     )
 
 
@@ -80,7 +86,13 @@ def _applies(st: Statement, a) -> bool:
     if a.kind in st.skip_sections or (st.sections and a.kind not in st.sections):
         return False
     labels = {m.label for m in a.mentions}
-    return all(group & labels for group in st.with_)
+    return all(group & labels for group in st.with_) and not (st.unless & labels)
+
+
+def _other_clause(text: str, i: int, j: int) -> bool:
+    """True when a semicolon separates character offsets i and j of a sentence."""
+    lo, hi = sorted((i, j))
+    return ";" in text[lo:hi] or "；" in text[lo:hi]
 
 
 def statement_facts(analysed) -> list:
@@ -97,7 +109,12 @@ def statement_facts(analysed) -> list:
             for m in a.mentions:
                 if m.label not in st.anchor:
                     continue
-                negated = m.negated or negated_with
+                # A negated `with` term counts only in the anchor's own clause ("AEs before infusion will not be
+                # collected; collection begins at infusion").
+                negated_here = negated_with and any(
+                    w.negated and not _other_clause(a.sentence.text, w.start, m.start)
+                    for w in a.mentions if any(w.label in g for g in st.with_))
+                negated = (m.negated or negated_here) and not st.ignore_negation
                 value = st.anchor[m.label]
                 if isinstance(value, bool):
                     value = value != negated
