@@ -106,7 +106,7 @@ def audit(folder, out, pack, guideline, allow_drift, waivers, fail_on, merge_rev
         try:
             xlsx_report.read_reviews(merge_reviews)
         except xlsx_report.ReviewMergeError as exc:
-            raise click.UsageError(f"--merge-reviews {merge_reviews}: {exc}")
+            raise click.UsageError(f"--merge-reviews {merge_reviews}: {exc}") from None
     ctx = _context(pack, guideline, allow_drift, waivers)
     pdfs = sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
     out_dir = Path(out)
