@@ -1,8 +1,8 @@
 """The one seam to durable_rules: a pack becomes JSON rulesets; facts go in, firings come out.
 
 Only this module imports ``durable``. Measured pitfalls it guards against (shared/notes/durable-rules.md):
-a module-global host (we use a private Host per pack and process, emptied after each document), leaked C
-state and immortal dispatch threads per Host (see ``_SyncHost`` and ``_Engine``), type-blind duplicate detection
+a module-global host (we use a private Host per document), immortal dispatch threads per Host (``_SyncHost``),
+heap corruption when a session is emptied for reuse (``_Engine``), type-blind duplicate detection
 (every fact carries a unique ``id``), exceptions swallowed inside actions (actions only append to a list
 and errors are re-raised after the assert), unmatched facts raising ``MessageNotHandledException``
 (a fact no rule looks at is irrelevant, so that exception is expected and ignored), and no truth
@@ -137,13 +137,13 @@ class EngineError(Exception):
 
 
 class _Engine:
-    """One pack's rulesets, registered once per process in a private Host and reused for every document.
+    """One pack's rulesets in a private Host, deciding one document.
 
-    durable_rules keeps ~6 MB of C state per (ruleset, session id) that neither ``delete_ruleset`` nor
-    anything else frees (and ``delete_state`` crashes: "free(): invalid pointer"), so a Host or a session
-    per document grew a batch by 6 MB a document. Instead every document uses the same session and, when it
-    is decided, all its facts are retracted: the sentinel first, so no rule (all are gated by it) can fire
-    while the state empties. Measured: 0.15 MB per document instead of 6.6.
+    An engine is not reused. Reuse needs the session emptied between documents, and emptying it by retracting
+    every fact corrupted durable_rules' C heap: a batch of 48 generated protocols died with a segfault in the
+    garbage collector after ~15 documents, every time, and ran clean with an engine per document. (Its
+    ``delete_state`` crashes outright: "free(): invalid pointer".) The price is memory: ~6.6 MB of C state per
+    document that ``delete_ruleset`` does not give back, so a long batch recycles its worker processes.
     """
 
     SID = "doc"
@@ -161,7 +161,6 @@ class _Engine:
                 body["run"] = self._action(rule_name)
             self.host.register_rulesets({name: rs})
             self.names.append(name)
-        self.broken = False
 
     def _action(self, rule_name):
         def act(c):
@@ -183,7 +182,6 @@ class _Engine:
                     doc.firings.append(Firing(rule_name, ids))
                     doc.derived[new["id"]] = dict(new)
                 new["sid"] = c.s.sid
-                doc.pending.append(new)
                 c.assert_fact(new)
             except durable_engine.MessageNotHandledException:
                 pass
@@ -197,36 +195,18 @@ class _Engine:
             for fact in [*facts, {"id": "__doc_complete__", "t": "doc_complete"}]:
                 message = dict(fact, sid=self.SID)
                 for name in self.names:
-                    doc.pending = []
                     try:
                         self.host.assert_fact(name, message)
                     except durable_engine.MessageNotHandledException:
                         pass
                     except durable_engine.MessageObservedException:
                         raise EngineError(f"duplicate fact id {fact['id']!r}") from None
-                    finally:
-                        # what this ruleset now holds: the fact, then what it derived from it
-                        doc.asserted.setdefault(name, []).extend([message, *doc.pending])
                     if doc.errors:
                         raise EngineError("; ".join(doc.errors))
         finally:
-            self._reset(doc)
+            doc.closing = True
+            self.current = None
         return doc.firings, list(doc.derived.values())
-
-    def _reset(self, doc) -> None:
-        doc.closing = True
-        try:
-            for name in self.names:
-                # Newest first: the sentinel was asserted last (and derives nothing), so it goes first and no
-                # rule can fire while the state empties; derived facts go before the facts under them.
-                for message in reversed(doc.asserted.get(name, [])):
-                    try:
-                        self.host.retract_fact(name, message)
-                    except durable_engine.MessageNotHandledException:
-                        pass
-        except Exception:
-            self.broken = True  # a state we cannot clean: the next document gets a fresh engine
-        self.current = None
 
     def close(self) -> None:
         self.host.close()
@@ -236,22 +216,8 @@ class _Engine:
 class _Document:
     firings: list = field(default_factory=list)
     derived: dict = field(default_factory=dict)  # id -> derived fact, in the order first derived
-    asserted: dict = field(default_factory=dict)  # ruleset name -> messages it holds
-    pending: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     closing: bool = False
-
-
-_ENGINES: dict = {}
-
-
-def _engine(pack) -> _Engine:
-    entry = _ENGINES.get(id(pack))
-    if entry is None or entry.pack is not pack or entry.broken:  # ids are reused after a pack is freed
-        if entry is not None:
-            entry.close()
-        entry = _ENGINES[id(pack)] = _Engine(pack)
-    return entry
 
 
 def run(pack, facts: list) -> tuple:
@@ -259,4 +225,8 @@ def run(pack, facts: list) -> tuple:
 
     Returns (firings, derived_facts).
     """
-    return _engine(pack).decide(facts)
+    engine = _Engine(pack)
+    try:
+        return engine.decide(facts)
+    finally:
+        engine.close()
