@@ -96,10 +96,18 @@ def check(pdf, pack, guideline, allow_drift, waivers, fmt, lang, verbose, fail_o
 @click.option("--merge-reviews", "merge_reviews", type=click.Path(exists=True, dir_okay=False), default=None,
               help="An earlier findings.xlsx: carry its reviewer decisions and comments over to the same "
                    "(document sha256, rule) rows.")
-def audit(folder, out, pack, guideline, allow_drift, waivers, fail_on, merge_reviews):
-    """Audit every PDF under FOLDER; write results.jsonl, report.json, report.txt, findings.xlsx, findings.csv,
-    report.sarif and report.html to OUT."""
-    from .audit import audit_document
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes [default: all cores].")
+@click.option("--timeout", type=click.IntRange(min=1), default=None,
+              help="Seconds allowed per file before it is reported as an error [default: 300].")
+@click.option("--max-memory", "max_memory", type=click.IntRange(min=256), default=None,
+              help="MB of memory a worker may use; a file that needs more is reported as an error [default: 4096].")
+def audit(folder, out, pack, guideline, allow_drift, waivers, fail_on, merge_reviews, jobs, timeout, max_memory):
+    """Audit every PDF under FOLDER (recursively) in parallel; write results.jsonl (one line per document as it
+    finishes), report.json, report.txt, findings.xlsx, findings.csv, report.sarif and report.html to OUT."""
+    import os
+
+    from .batch import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, audit_many
     from .engine.report import bundle, json as json_report, text as text_report, xlsx as xlsx_report
 
     if merge_reviews:  # a workbook that cannot be read is a usage error now, not after the whole batch
@@ -112,9 +120,13 @@ def audit(folder, out, pack, guideline, allow_drift, waivers, fail_on, merge_rev
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     results = []
+    jobs = jobs or os.cpu_count() or 1
+    ctx_args = (pack, guideline, allow_drift, ctx.waivers)
+    done = audit_many(pdfs, ctx_args, jobs=min(jobs, max(1, len(pdfs))), timeout=timeout or DEFAULT_TIMEOUT,
+                      max_memory=max_memory or DEFAULT_MAX_MEMORY)
     with open(out_dir / "results.jsonl", "w", encoding="utf-8") as stream:
-        for i, pdf in enumerate(pdfs, 1):
-            result, _ = audit_document(pdf, ctx)
+        for i, result in enumerate(done, 1):
+            pdf = result.path
             results.append(result)
             stream.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
             stream.flush()
@@ -123,6 +135,7 @@ def audit(folder, out, pack, guideline, allow_drift, waivers, fail_on, merge_rev
             click.echo(f"[{i}/{len(pdfs)}] {pdf}: {state}", err=True)
             if result.status != "ok":
                 click.echo(f"guidelint: {result.error}", err=True)
+    results.sort(key=lambda r: r.path)  # reports in path order, whatever order the workers finished in
     for name, writer in (("report.json", json_report.emit), ("report.txt", text_report.emit)):
         tmp = out_dir / (name + ".tmp")
         with open(tmp, "w", encoding="utf-8") as stream:

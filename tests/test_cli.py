@@ -165,3 +165,32 @@ def test_unreadable_review_workbook_is_a_usage_error(tmp_path):
     bad.write_bytes(b"not a workbook")
     result = CliRunner().invoke(main, ["audit", str(BUNDLED), "-o", str(tmp_path / "out"), "--merge-reviews", str(bad)])
     assert result.exit_code == 2 and "old.xlsx" in result.output
+
+
+def test_a_file_over_the_time_limit_is_an_error_and_the_batch_goes_on(tmp_path):
+    from guidelint.corpus import generate as gen
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    # A long protocol (20-80 pages) takes several seconds to read; one second is not enough.
+    pdf = gen.render_pdf(gen.build_protocol(1, seed=2, long=True), folder / "long.pdf")
+    (folder / "empty.pdf").write_bytes(b"")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["audit", str(folder), "-o", str(out), "--timeout", "1", "--jobs", "2"])
+    assert result.exit_code == 3, result.output
+    rows = {Path(r["path"]).name: r for r in map(json.loads, (out / "results.jsonl").read_text("utf-8").splitlines())}
+    assert set(rows) == {pdf.name, "empty.pdf"}
+    assert rows[pdf.name]["status"] == "error" and "timed out after 1 s" in rows[pdf.name]["error"]
+    assert rows[pdf.name]["sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    assert "empty file" in rows["empty.pdf"]["error"]
+
+
+def test_parallel_audit_equals_one_worker(tmp_path):
+    outs = {}
+    for jobs in ("1", "3"):
+        out = tmp_path / f"out{jobs}"
+        result = CliRunner().invoke(main, ["audit", str(BUNDLED), "-o", str(out), "--jobs", jobs, "--fail-on", "never"])
+        assert result.exit_code == 0, result.output
+        outs[jobs] = json.loads((out / "report.json").read_text("utf-8"))["documents"]
+    assert outs["1"] == outs["3"]
+    assert [d["path"] for d in outs["1"]] == sorted(d["path"] for d in outs["1"])
