@@ -226,10 +226,10 @@ def design(analysed):
 
 
 _AGE_RANGE = [r"(?:≥|年满|满|不小于|不低于|大于等于)\s*(\d+)\s*(?:周岁|岁)?\s*(?:且|并且|但|、|，|and|,)\s*(?:年龄)?\s*"
-              r"(?:≤|不超过|不大于|不高于|小于等于|至多)\s*(\d+)", r"(\d+)\s*(?:周岁|岁)?\s*(?:[-~～—–至到]|to)\s*(\d+)\s*(?:周岁|岁|years)",
+              r"(?:≤|不超过|不大于|不高于|小于等于|至多)\s*(\d+)", r"(\d+)\s*(?:周岁|岁)?\s*(?:[（(](?:含|包含|包括|含本数)[）)])?\s*(?:[-~～—–至到]|to)\s*(\d+)\s*(?:周岁|岁|years)",
               r"aged?\s*(?:between\s*)?(\d+)\s*(?:-|–|to|and)\s*(\d+)"]
 _AGE_MIN = [r"(?:≥|大于等于|不小于|不低于|年满|满|至少为?|at least|aged?\s*≥?)\s*(\d+)\s*(?:周岁|岁|years)",
-            r"(\d+)\s*(?:周岁|岁)\s*(?:及|或)?以上", r"(\d+)\s*years(?: of age)?\s*(?:or|and)\s*(?:older|above)"]
+            r"(\d+)\s*(?:周岁|岁)\s*(?:[（(](?:含|包含)[）)])?\s*(?:及|或)?以上", r"(\d+)\s*years(?: of age)?\s*(?:or|and)\s*(?:older|above)"]
 
 
 # English age bounds: a range ("between 18 and 75 years of age", "18 through 75 years", "18 years ≤ age ≤ 75 years"),
@@ -292,10 +292,30 @@ _TKI_WORD = r"(?:TKI|酪氨酸激酶抑制剂|tyrosine)"
 _TKI_COUNT = [r"(?:至少|≥|不少于|最少|at least|a minimum of)\s*(?:接受过)?\s*(\d+)\s*(?:种|个|类)?\s*(?:或以上|及以上|以上)?\s*(?:的)?\s*"
               r"(?:prior\s+|different\s+|distinct\s+)?" + _TKI_WORD,
               r"(\d+)\s*(?:种|个|类)?\s*(?:或|及)?以上\s*(?:的)?\s*" + _TKI_WORD,
+              r"(\d+)\s*(?:种|个|类)?\s*(?:或|及)\s*(?:更多|更)\s*(?:多)?\s*(?:种|个|类)?\s*(?:的)?\s*" + _TKI_WORD,
               r"(\d+)\s*or more\s*(?:prior\s+|different\s+)?" + _TKI_WORD,
               r"(\d+)\s*(?:种|个|类)\s*(?:的)?\s*" + _TKI_WORD,
               r"(\d+)\s*(?:prior\s+|different\s+|distinct\s+)" + _TKI_WORD,
               r"(\d+)\s*" + _TKI_WORD]
+
+
+_EN_GENERATION = re.compile(r"\b(?:first|second|third|1st|2nd|3rd|[123])[- ]generation\s+(?:TKI|tyrosine)", re.I)
+
+
+def _en_tki_agents(a: Analysed, drugs: set) -> set:
+    """English: "both imatinib and a second-generation TKI (dasatinib or nilotinib)" names two agents — a generation
+    counts once, and drugs in parentheses are examples of what precedes them, not further agents."""
+    text = a.sentence.text
+    depth_at = [0] * (len(text) + 1)
+    depth = 0
+    for i, ch in enumerate(text):
+        depth_at[i] = depth
+        depth += (ch == "(") - (ch == ")")
+    outside = {x.text.lower() for x in a.of("TKI_DRUG") if not x.negated and depth_at[x.start] == 0}
+    generations = _EN_GENERATION.findall(text)
+    if not generations:
+        return drugs
+    return outside | {g.lower() for g in generations}
 
 
 def prior_tki(analysed):
@@ -315,6 +335,8 @@ def prior_tki(analysed):
             generations = set(re.findall(r"([一二三123])代\s*(?:TKI|酪氨酸激酶抑制剂)", a.norm))
             if len(generations) >= 2:  # "一代TKI（伊马替尼）和二代TKI（达沙替尼或尼洛替尼）": two generations, three drugs
                 drugs = generations
+            if a.lang == "en":
+                drugs = _en_tki_agents(a, drugs)
             if len(drugs) >= 2 and re.search(r"失败|耐药|复发|难治|failed|failure|refractory|resistan", a.norm, re.I):
                 facts.append(a.fact("prior_tki_min", len(drugs), at))
         for m in a.of("INTOLERANT"):
@@ -326,6 +348,7 @@ def prior_tki(analysed):
 # "最近一线/末线/前一线" names one line, not a count.
 _NOT_COUNT = r"(?<!最近)(?<!最后)(?<!前)(?<!上)(?<!末)"
 _LINES = [r"(\d+)\s*线?\s*(?:-|–|~|～|to|至|到)\s*\d+\s*(?:prior\s+)?(?:lines?|线)",
+          r"(?<!\d)(\d+)\s*线\s*(?:[、，,]\s*\d+\s*线\s*)*(?:或|、|及|和|或者)\s*\d+\s*线",
           r"线数\s*(?:≥|大于等于|不少于|至少)\s*(\d+)",
           r"(?:至少|≥|不少于|最少|at least|a minimum of|minimum of)\s*(?:接受过)?\s*(\d+)\s*(?:线|种(?:系统性?)?治疗方案|个(?:系统性?)?治疗方案|"
           r"(?:prior\s+)?(?:lines?|regimens?)|(?:prior\s+)?systemic)",
@@ -351,6 +374,8 @@ def prior_lines(analysed):
         if a.kind != "inclusion" or is_table_row(a):  # rows: table_row_facts
             continue
         m = (_first_match(_LINES_EN, a.norm) if a.lang == "en" else None) or _first_match(_LINES, a.norm)
+        if m and a.lang == "en" and re.match(r"\s*(?:of\s+)?salvage", a.norm[m.end():], re.I):
+            continue  # "one or more lines of salvage chemotherapy": a B-ALL refractoriness category, not a line count
         if m and not a.has("TKI", "TKI_DRUG"):
             return [a.fact("prior_lines_min", int(m.group(1)), m.start())]
     return []
@@ -490,7 +515,11 @@ def bridging(analysed):
         if a.kind == "exclusion" or not current:
             continue
         m = current[0]
-        same_target = a.of("SAME_TARGET", "SAME_TARGET_DRUG")
+        same_target = a.of("SAME_TARGET", "SAME_TARGET_DRUG", "SAME_TARGET_ALLOWED")
+        allowed = a.of("SAME_TARGET_ALLOWED")  # English: "not restricted by target", "regardless of target"
+        if allowed:
+            facts.setdefault("same", a.fact("bridging_same_target_excluded", False, allowed[0].start, negated=True))
+            continue
         if same_target:
             # One prohibition covers the examples that follow it ("must not include X (e.g. Y)").
             st = next((x for x in same_target if x.negated), same_target[0])

@@ -11,12 +11,18 @@ import unicodedata
 import cn2an
 
 _CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百]+")
+_EN_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_EN_TEENS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+             "seventeen": 17, "eighteen": 18, "nineteen": 19}
+_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _EN_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30,
+    **_EN_UNITS, **_EN_TEENS, **_EN_TENS,
+    # compounds up to ninety-nine, hyphenated or spaced ("sixty-five", "seventy five")
+    **{f"{t}{sep}{u}": tv + uv for t, tv in _EN_TENS.items() for u, uv in _EN_UNITS.items() for sep in ("-", " ")},
     "single": 1, "first": 1, "second": 2, "third": 3, "fourth": 4,
 }
-_EN_RUN = re.compile(r"\b(" + "|".join(sorted(_EN_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+_EN_RUN = re.compile(r"\b(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(_EN_WORDS, key=len, reverse=True))
+                     + r")\b", re.IGNORECASE)
 # Ordinals stay words where they are names, not counts ("first-in-human", "second primary malignancy").
 _EN_KEEP = re.compile(r"^(first|second)[- ](in|primary|generation|line of defen)", re.IGNORECASE)
 # Chinese numerals that are parts of words, not counts.
@@ -28,8 +34,9 @@ def to_int(token: str):
     token = unicodedata.normalize("NFKC", token).strip()
     if token.isdigit():
         return int(token)
-    if token.lower() in _EN_WORDS:
-        return _EN_WORDS[token.lower()]
+    word = re.sub(r"\s*-\s*", "-", re.sub(r"\s+", " ", token.lower()))
+    if word in _EN_WORDS:
+        return _EN_WORDS[word]
     try:
         value = cn2an.cn2an(token, "smart")
     except (ValueError, KeyError):
@@ -56,7 +63,7 @@ def normalise(text: str) -> str:
     def en(m):
         if _EN_KEEP.match(text[m.start():m.start() + 30]):
             return m.group(0)
-        return str(_EN_WORDS[m.group(0).lower()])
+        return str(_EN_WORDS[re.sub(r"\s+", " ", m.group(0).lower())])
 
     text = _CN_RUN.sub(cn, text)
     return _EN_RUN.sub(en, text)

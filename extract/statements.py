@@ -11,6 +11,7 @@ start point, the MRD method). Each such fact kind is one entry of the statements
       exclusion_inverts: true   # optional (bool kinds): counts in Exclusion Criteria with the value flipped
       unless: [PRIMARY_EP]      # optional: a sentence holding one of these labels states nothing for this entry
       ignore_negation: true     # optional: negation is part of the wording ("未耐药的方案"), the fact holds either way
+      negated_says_nothing: true  # optional (bool kinds): a negated anchor/`with` term states nothing ("不予桥接…不得使用放疗")
       value: true               # bool kinds (default true); or:
     - kind: crs_grading_system
       anchor: {GRADE_ASTCT: ASTCT_2019, GRADE_CTCAE: CTCAE}   # label -> enum value
@@ -42,6 +43,7 @@ class Statement:
     exclusion_inverts: bool = False
     unless: frozenset = frozenset()
     ignore_negation: bool = False
+    negated_says_nothing: bool = False
 
 
 class StatementError(ValueError):
@@ -72,6 +74,7 @@ def _parse(entry: dict, where: str) -> Statement:
         exclusion_inverts=bool(entry.get("exclusion_inverts")),
         unless=frozenset(entry.get("unless", ())),
         ignore_negation=bool(entry.get("ignore_negation")),
+        negated_says_nothing=bool(entry.get("negated_says_nothing")),
     )
 
 
@@ -115,6 +118,8 @@ def statement_facts(analysed) -> list:
                     w.negated and not _other_clause(a.sentence.text, w.start, m.start)
                     for w in a.mentions if any(w.label in g for g in st.with_))
                 negated = (m.negated or negated_here) and not st.ignore_negation
+                if negated and st.negated_says_nothing:
+                    continue
                 value = st.anchor[m.label]
                 if isinstance(value, bool):
                     value = value != negated

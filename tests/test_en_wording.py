@@ -70,6 +70,31 @@ PRESENT = [
     ("fu", "Survival follow-up after the final protocol visit at the end of Month 6 is not planned.", ("survival_followup", False)),
     ("ae", "Events before leukapheresis will not be recorded; AE collection begins at leukapheresis.", ("ae_collection_start", "apheresis")),
     ("prim", "IRC review: not applicable, investigators judge response.", ("irc_assessment", False)),
+    # English number words up to ninety-nine, hyphenated or spaced
+    ("inc", "Participants must be nineteen years of age or older.", ("age_min_years", 19.0)),
+    ("inc", "Aged between twenty-one and seventy four years.", ("age_max_years", 74.0)),
+    # an inserted alternative between "did not respond to" and the salvage line
+    ("inc", "Had no response to, or progressed soon after, two or more courses of salvage therapy.", ("ball_rr_category", "salvage_failure")),
+    ("inc", "Did not respond to, or relapsed after, at least two salvage regimens.", ("ball_rr_category", "salvage_failure")),
+    # clause after a colon with a new subject leaves the earlier negation behind
+    ("design", "Randomisation is not tied to salvage outcome: it happens before salvage starts.", ("randomization_timing", "before_salvage")),
+    ("inc", "Eligibility for autologous transplantation is mandatory.", ("transplant_eligibility", "eligible_required")),
+    ("inc", "ASCT eligibility, as judged by the investigator, is required.", ("transplant_eligibility", "eligible_required")),
+    ("stat", "Time-to-event outcomes will be compared by MRD status at Week 12.", ("mrd_survival_link_planned", True)),
+    ("bridge", "Bridging options are not limited by antigen and can include tafasitamab.", ("bridging_same_target_excluded", False)),
+    ("bridge", "Bridging agents may be chosen regardless of target.", ("bridging_same_target_excluded", False)),
+    # evidence from heavily treated patients cited for the earlier line
+    ("bg", "ABC-101 achieved durable remissions in subjects who had received multiple previous therapies, so it is now studied in an earlier treatment setting.",
+     ("earlier_line_prior_evidence_cited", True)),
+    ("bg", "Published experience in adults (Smith et al.) shows acceptable tolerability of ABC-101.", ("prior_adult_data_cited", True)),
+    ("inc", "Refractoriness means the absence of at least a partial response to the last regimen.", ("rr_definition_present", True)),
+    ("inc", "Ph+ subjects must have failed at least one TKI or cannot tolerate TKI therapy.", ("tki_intolerance_alternative", True)),
+    ("inc", "Ph+ patients must have failed imatinib and one second-generation TKI (dasatinib, nilotinib or bosutinib).", ("prior_tki_min", 2)),
+    ("prim", "For EFS, events are counted from the first planned response assessment onwards.", ("efs_event_window_defined", True)),
+    ("design", "This study is the first use of ABC-101 in humans.", ("first_in_human", True)),
+    ("design", "Patients in the control arm may receive ABC-101 upon confirmed progression.", ("crossover_allowed", True)),
+    ("design", "Control-arm subjects will not be allowed to receive ABC-101 on disease progression.", ("crossover_allowed", False)),
+    ("stat", "The null response rate was derived from outcomes of therapies given to patients who relapsed after CAR-T.", ("target_value_basis", "post_cart_therapy")),
 ]
 
 
@@ -90,6 +115,12 @@ ABSENT = [
     ("inc", "Rationale: CAR-T therapy should be reserved for patients who have received prior standard therapy.", "prior_cart_required"),
     # "the phase is" is not a phase number
     ("title", "The screening phase is described in Section 7.", "trial_phase"),
+    # early relapse after a line of therapy is not the B-ALL early-first-relapse category (no first remission named)
+    ("inc", "Refractoriness to, or early relapse after, one earlier regimen.", "ball_rr_category"),
+    # salvage lines are a refractoriness category, not a prior-line minimum
+    ("inc", "Did not respond to, or relapsed following, two or more lines of salvage chemotherapy.", "prior_lines_min"),
+    # a benchmark's origin is not a hypothesis statement
+    ("stat", "The null hypothesis rate is derived from outcomes after CAR-T failure.", "statistical_hypothesis"),
 ]
 
 
@@ -105,6 +136,11 @@ NEGATIVE = [
     ("fu", "Survival follow-up after the final protocol visit at the end of Month 6 is not planned.", ("survival_followup", True)),
     ("bridge", "Bridging agents are not restricted by target and may include blinatumomab.", ("bridging_same_target_excluded", True)),
     ("design", "Patients will not be randomly allocated; every patient receives ABC-101.", ("randomized", True)),
+    # elliptical negation: "X is required, but Y is not."
+    ("inc", "Previous anti-CD20 antibody is required, but previous anthracycline therapy is not.", ("requires_anthracycline", True)),
+    ("inc", "Previous anti-CD20 antibody is required, but previous anthracycline therapy is not.", ("requires_anti_cd20", False)),
+    ("inc", "Ph+ subjects must have relapsed after no fewer than one TKI.", ("tki_intolerance_alternative", True)),
+    ("fu", "PFS is measured from infusion; patients without an event are censored at the last assessment.", ("endpoint_definitions_stated", False)),
 ]
 
 

@@ -85,6 +85,56 @@ PRESENT = [
     ("inc", "在首次缓解后一年以内出现复发。", ("ball_rr_category", "early_first_relapse")),
     ("bridge", "桥接用药不受抗原靶点限制。", ("bridging_same_target_excluded", False)),
     ("design", "受试者先行随机分组，随后接受挽救化疗。", ("randomization_timing", "before_salvage")),
+    # round 3: inclusive marks in age ranges, "N种或更多种", enumerated lines count from the first
+    ("inc", "年龄12周岁（含）～30周岁（含）。", ("age_min_years", 12.0)),
+    ("inc", "年龄12周岁（含）～30周岁（含）。", ("age_max_years", 30.0)),
+    ("inc", "Ph+患者須已使用3種或更多種TKI且疾病進展。", ("prior_tki_min", 3)),
+    ("inc", "受试者既往接受过二线、三线或四线系统治疗。", ("prior_lines_min", 2)),
+    # any token carrying 培训; optimal-dose objectives; purpose clauses
+    ("risk", "参研医护人员的岗前培训由申办方统一组织。", ("investigator_training", True)),
+    ("obj", "确定该制剂的最适给药剂量为本研究主要目的。", ("objective", "dose_finding")),
+    ("obj", "为评估本品的耐受情况，研究将系统收集不良事件。", ("objective", "safety")),
+    # label-then-definition for r/r; Ph status by the fusion gene
+    ("inc", "复发：获得CR后骨髓原始细胞再次超过5%。", ("rr_definition_present", True)),
+    ("inc", "BCR-ABL1融合基因檢測結果為陰性。", ("ph_positive_eligible", False)),
+    ("exc", "伴有BCR::ABL1融合基因的患者。", ("ph_positive_eligible", False)),
+    ("inc", "經FISH檢測未檢出費城染色體。", ("ph_positive_eligible", False)),
+    ("inc", "既往须接受过蛋白酶体抑制剂，抗CD38单抗暴露史未作规定。", ("requires_anti_cd38", False)),
+    ("inc", "本研究对Ph染色体状态不作限制，Ph阳性者亦可入组。", ("ph_positive_eligible", True)),
+    # no effective therapy with words between the negation and the therapy
+    ("inc", "经评估已无可用的有效挽救治疗。", ("no_effective_therapy_required", True)),
+    # B-ALL categories in other words
+    ("inc", "首次诱导失败，即两个疗程诱导后仍未取得CR。", ("ball_rr_category", "primary_refractory")),
+    ("inc", "复发次数：≥2次。", ("ball_rr_category", "second_or_later_relapse")),
+    ("inc", "属于第二次或更晚的复发。", ("ball_rr_category", "second_or_later_relapse")),
+    # backward waivers: 未作规定 / 不属于必备条件; 未设 as a forward negation; 非 negates the next term
+    ("inc", "既往须接受过利妥昔单抗，蒽环类药物治疗不属于必备条件。", ("requires_anthracycline", False)),
+    ("eff", "本研究未设立独立评审委员会。", ("irc_assessment", False)),
+    ("design", "本试验为非确证性的早期临床研究。", ("confirmatory", False)),
+    # label-then-verdict "不限" allows both
+    ("inc", "移植适合性：不限（适合移植者亦可入组）。", ("transplant_eligibility", "eligible_allowed")),
+    ("bridge", "桥接药物靶点限制：无。", ("bridging_same_target_excluded", False)),
+    # rebaseline, AE window from consent, FIH, randomisation before salvage
+    ("bridge", "清淋前须再次评估并确定新的疾病基线。", ("baseline_reassessed_before_ld", True)),
+    ("ae", "受試者簽署知情同意書後出現的所有不良事件均須記錄。", ("ae_collection_start", "informed_consent")),
+    ("design", "本品将在本研究中首次给药于人体。", ("first_in_human", True)),
+    ("design", "随机化在挽救治疗启动前完成。", ("randomization_timing", "before_salvage")),
+    # prior CAR-T as history (治疗史); prior ASCT by 曾行…移植
+    ("exc", "既往CAR-T细胞输注史。", ("prior_cart_required", False)),
+    ("inc", "曾行自体干细胞移植或经评估不适合移植。", ("transplant_eligibility", "prior_asct_or_ineligible")),
+    # statistics: descriptive methods, safety exposure, post-CAR-T basis
+    ("stat", "各剂量组数据不进行组间统计学检验。", ("statistical_hypothesis", "descriptive")),
+    ("stat", "统计分析方法：描述性统计分析。", ("statistical_hypothesis", "descriptive")),
+    ("stat", "从安全性观察的角度，该样本量可发现较少见的不良反应。", ("sample_size_safety_rationale", True)),
+    ("stat", "入组人群既往已接受过CAR-T治疗，故目标值参照同类患者的历史缓解率设定。", ("target_value_basis", "post_cart_therapy")),
+    # secondary T-cell malignancy: background rate, escalation, monitoring with 监测
+    ("tcell", "申办方将把继发性T细胞肿瘤的发生率与一般人群的自然发生率进行比较。", ("secondary_tcell_population_analysis", True)),
+    ("tcell", "一旦出现继发性T细胞肿瘤信号，将对全部受试者开展更密切的随访。", ("secondary_tcell_escalation_plan", True)),
+    ("tcell", "全部受试者须长期监测继发恶性肿瘤。", ("secondary_malignancy_monitoring", True)),
+    # benefit outweighs risk; cohorts split with both age groups named
+    ("bg", "申办方综合评估后认为受试者参加本研究的获益超过风险。", ("benefit_risk_assessment", True)),
+    ("design", "儿童受试者与成人受试者将分属不同队列。", ("separate_age_cohorts", True)),
+    ("risk", "每例受试者回输前托珠单抗须确保可及（≥2剂）。", ("tocilizumab_available", True)),
 ]
 
 
@@ -104,6 +154,14 @@ ABSENT = [
     ("risk", "本品的主要已识别风险有感染及出血。", "safety_risk_managed"),
     # a reaction after infusion is not a collection start
     ("ae", "回输本品后可能出现的不良反应包括发热。", "ae_collection_start"),
+    # a prohibition names no permitted bridging regimen
+    ("bridge", "本研究不允许桥接治疗，回输前不得接受化疗或放疗。", "bridging_regimens_specified"),
+    # a null hypothesis about a hazard ratio is no target value
+    ("stat", "H0为HR≥1，H1为HR<1。", "target_value_method"),
+    # a cohort split without age groups says nothing about age cohorts
+    ("design", "不同剂量组的受试者将被独立分析。", "separate_age_cohorts"),
+    # "获益大于风险" for children is the paediatric justification, not the trial's benefit-risk assessment
+    ("bg", "申办方认为儿童受试者参加本研究的潜在获益大于风险。", "benefit_risk_assessment"),
 ]
 
 
