@@ -18,7 +18,7 @@ import random
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import List, Optional, Tuple
+from typing import List, Tuple
 
 import yaml
 
@@ -165,6 +165,3 @@ def traditional_default(i: int, lang: str) -> bool:
     """Which long protocols are printed in traditional characters: a fifth of the Chinese ones, by index."""
     return lang == "zh" and i % 10 == 4
 
-
-def note_text(note: Optional[str]) -> str:
-    return note or ""

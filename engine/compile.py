@@ -136,6 +136,18 @@ class EngineError(Exception):
     pass
 
 
+_COMPILED: dict = {}
+
+
+def _compiled(pack) -> list:
+    """(ruleset name, ruleset) pairs of a pack, built once per pack: every document registers them anew."""
+    entry = _COMPILED.get(id(pack))
+    if entry is None or entry[0] is not pack:  # ids are reused after a pack is freed
+        chunks = ruleset_chunks(pack)
+        entry = _COMPILED[id(pack)] = (pack, [(f"{ruleset_name(pack, c)}/{k}", c) for k, c in enumerate(chunks)])
+    return entry[1]
+
+
 class _Engine:
     """One pack's rulesets in a private Host, deciding one document.
 
@@ -154,9 +166,8 @@ class _Engine:
         self.current = None  # the _Document being decided; actions record into it
         self.host = _SyncHost()
         self.names = []
-        for k, chunk in enumerate(ruleset_chunks(pack)):
-            name = f"{ruleset_name(pack, chunk)}/{k}"
-            rs = copy.deepcopy(chunk)
+        for name, chunk in _compiled(pack):
+            rs = copy.deepcopy(chunk)  # the Host keeps and alters what it registers
             for rule_name, body in rs.items():
                 body["run"] = self._action(rule_name)
             self.host.register_rulesets({name: rs})
@@ -165,7 +176,7 @@ class _Engine:
     def _action(self, rule_name):
         def act(c):
             doc = self.current
-            if doc is None or doc.closing:
+            if doc is None:
                 return
             try:
                 matched = {alias: fact for alias, fact in (c._m or {}).items() if isinstance(fact, dict)}
@@ -204,7 +215,6 @@ class _Engine:
                     if doc.errors:
                         raise EngineError("; ".join(doc.errors))
         finally:
-            doc.closing = True
             self.current = None
         return doc.firings, list(doc.derived.values())
 
@@ -217,7 +227,6 @@ class _Document:
     firings: list = field(default_factory=list)
     derived: dict = field(default_factory=dict)  # id -> derived fact, in the order first derived
     errors: list = field(default_factory=list)
-    closing: bool = False
 
 
 def run(pack, facts: list) -> tuple:

@@ -14,7 +14,7 @@ from ..models import Fact
 from . import numbers
 from .catalogue import check_value, is_multi
 from .statements import statement_facts
-from .tables import is_table_row, table_row_facts
+from .tables import CLASS_OF, is_table_row, table_row_facts
 from .script import to_simplified
 from .text import Sentence, sentences
 
@@ -215,7 +215,7 @@ def design(analysed):
     for a in scope:
         rand = [m for m in a.of("RANDOMIZED") if not m.negated and not m.historical
                 and not _current(a, "SINGLE_ARM", "NONRANDOM")]
-        norand = [m for m in a.of("NONRANDOM") + [m for m in a.of("RANDOMIZED") if m.negated] if not m.historical]
+        norand = _current(a, "NONRANDOM") + [m for m in _current(a, "RANDOMIZED") if m.negated]
         if rand:
             facts.append(a.fact("randomized", True, rand[0].start))
             break
@@ -381,20 +381,14 @@ def prior_lines(analysed):
     return []
 
 
-_CLASS_OF = {"ANTHRA": ("requires_anthracycline",), "ANTI_CD20": ("requires_anti_cd20",),
-             "REGIMEN_ANTHRA_CD20": ("requires_anthracycline", "requires_anti_cd20"),
-             "PI": ("requires_pi",), "IMID": ("requires_imid",), "ANTI_CD38": ("requires_anti_cd38",),
-             "TRIPLE_CLASS": ("requires_pi", "requires_imid", "requires_anti_cd38")}
-
-
 def prior_classes(analysed):
     found = {}
     for a in analysed:
         if a.kind not in ("inclusion", "exclusion") or not _PRIOR_CUE.search(a.sentence.text) or is_table_row(a):
             continue
-        for m in a.of(*_CLASS_OF):
+        for m in a.of(*CLASS_OF):
             value = _polarity(a, m)
-            for kind in _CLASS_OF[m.label]:
+            for kind in CLASS_OF[m.label]:
                 if (kind, value) not in found:
                     found[(kind, value)] = a.fact(kind, value, m.start, negated=not value)
     return list(found.values())

@@ -18,6 +18,7 @@ from . import numbers
 from .script import to_simplified
 
 CELL_SEP = " | "
+# drug-class label of the lexicon -> the requirement facts it names (prior_classes reads the same labels in criteria)
 CLASS_OF = {"ANTHRA": ("requires_anthracycline",), "ANTI_CD20": ("requires_anti_cd20",),
             "REGIMEN_ANTHRA_CD20": ("requires_anthracycline", "requires_anti_cd20"),
             "PI": ("requires_pi",), "IMID": ("requires_imid",), "ANTI_CD38": ("requires_anti_cd38",),
@@ -59,13 +60,12 @@ def table_row_facts(analysed) -> list:
         label, value = a.sentence.text.split(CELL_SEP)[:2]
         if not value.strip():
             continue
+        required = requirement(value)
         for m in a.mentions:
-            if m.label not in CLASS_OF or m.start >= len(label):
+            if required is None or m.label not in CLASS_OF or m.start >= len(label):
                 continue
-            required = requirement(value)
-            if required is not None:
-                for kind in CLASS_OF[m.label]:
-                    facts.append(a.fact(kind, required, m.start, negated=not required))
+            for kind in CLASS_OF[m.label]:
+                facts.append(a.fact(kind, required, m.start, negated=not required))
         if _about_lines(label):
             found = re.search(r"\d+", numbers.normalise(value))
             if found:
